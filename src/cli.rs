@@ -1,0 +1,232 @@
+//! Command-line flags shared by every chapter's binary (chapter 1).
+//!
+//! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, and chapter
+//! 3 adds `--spawn`. Parsing is a few lines of std, so the binaries need no argument crate.
+
+use std::fmt;
+use std::net::TcpListener;
+use std::num::NonZeroUsize;
+use std::process;
+
+use crate::server::Shutdown;
+
+/// What a binary says about itself in `--help`, and which optional flags it accepts.
+pub struct Command {
+    /// The binary's name, for example `01-echo`.
+    pub name: &'static str,
+    /// One paragraph on what it does.
+    pub about: &'static str,
+    /// Accept `--threads N`.
+    pub threads: bool,
+    /// Accept `--spawn` (thread per connection instead of a pool).
+    pub spawn: bool,
+}
+
+/// The flags after parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    pub threads: NonZeroUsize,
+    pub spawn: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            host: "127.0.0.1".to_string(),
+            // The article's port.
+            port: 8888,
+            threads: NonZeroUsize::new(4).unwrap(),
+            spawn: false,
+        }
+    }
+}
+
+/// Why the flags could not be used, or that the user asked for help.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CliError {
+    Help,
+    Invalid(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Help => write!(f, "help requested"),
+            CliError::Invalid(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl Command {
+    /// The `--help` text.
+    pub fn usage(&self) -> String {
+        let mut text = format!(
+            "{about}\n\nUsage: cargo run --bin {name} -- [OPTIONS]\n\nOptions:\n  \
+             --host HOST    address to listen on (default 127.0.0.1)\n  \
+             --port PORT    port to listen on; 0 picks a free one (default 8888)\n",
+            about = self.about,
+            name = self.name,
+        );
+        if self.threads {
+            text.push_str("  --threads N    worker threads in the pool (default 4)\n");
+        }
+        if self.spawn {
+            text.push_str("  --spawn        one new thread per connection instead of a pool\n");
+        }
+        text.push_str("  -h, --help     print this help\n");
+        text
+    }
+
+    /// Parses flags (without the program name).
+    pub fn parse<I: IntoIterator<Item = String>>(&self, args: I) -> Result<Options, CliError> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let mut value = |what: &str| {
+                args.next().ok_or_else(|| {
+                    CliError::Invalid(format!("{flag} needs a value: {flag} {what}"))
+                })
+            };
+            match flag.as_str() {
+                "-h" | "--help" => return Err(CliError::Help),
+                "--host" => options.host = value("HOST")?,
+                "--port" => options.port = number(&flag, &value("PORT")?)?,
+                "--threads" if self.threads => {
+                    let threads: usize = number(&flag, &value("N")?)?;
+                    options.threads = NonZeroUsize::new(threads).ok_or_else(|| {
+                        CliError::Invalid("--threads must be at least 1".to_string())
+                    })?;
+                }
+                "--spawn" if self.spawn => options.spawn = true,
+                other => {
+                    return Err(CliError::Invalid(format!("unknown option `{other}`")));
+                }
+            }
+        }
+        Ok(options)
+    }
+
+    /// Parses the process's flags, printing help or an error and exiting when it must.
+    pub fn parse_or_exit(&self) -> Options {
+        match self.parse(std::env::args().skip(1)) {
+            Ok(options) => options,
+            Err(CliError::Help) => {
+                print!("{}", self.usage());
+                process::exit(0);
+            }
+            Err(CliError::Invalid(message)) => {
+                eprintln!("{}: {message}\n\n{}", self.name, self.usage());
+                process::exit(2);
+            }
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, CliError> {
+    text.parse().map_err(|_| CliError::Invalid(format!("{flag} takes a number, not `{text}`")))
+}
+
+// ANCHOR: listen
+/// Binds the listener and prints the line every chapter starts with:
+/// `listening on http://HOST:PORT/`, with the real port when `--port 0` picked one.
+///
+/// Exits with a message that says what to do when the address cannot be used.
+pub fn listen_or_exit(options: &Options) -> TcpListener {
+    let listener = match TcpListener::bind((options.host.as_str(), options.port)) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "cannot listen on {}:{}: {error}\n\
+                 Is another server (perhaps another chapter's) using this port? \
+                 Stop it, or pick another port with --port (0 picks a free one).",
+                options.host, options.port
+            );
+            process::exit(1);
+        }
+    };
+    let address = listener.local_addr().expect("a bound listener has an address");
+    println!("listening on http://{address}/");
+    listener
+}
+// ANCHOR_END: listen
+
+// ANCHOR: ctrl_c
+/// Makes Ctrl-C request a graceful shutdown instead of killing the process mid-response.
+pub fn stop_on_ctrl_c(shutdown: &Shutdown) {
+    let shutdown = shutdown.clone();
+    let installed = ctrlc::set_handler(move || {
+        eprintln!("Ctrl-C: finishing the requests in flight, then stopping");
+        shutdown.request();
+    });
+    if let Err(error) = installed {
+        eprintln!("Ctrl-C will stop the server abruptly: {error}");
+    }
+}
+// ANCHOR_END: ctrl_c
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const POOLED: Command = Command { name: "test", about: "A test.", threads: true, spawn: true };
+    const PLAIN: Command = Command { name: "test", about: "A test.", threads: false, spawn: false };
+
+    fn parse(command: &Command, args: &[&str]) -> Result<Options, CliError> {
+        command.parse(args.iter().map(|arg| arg.to_string()))
+    }
+
+    #[test]
+    fn defaults_are_the_articles_address() {
+        assert_eq!(parse(&PLAIN, &[]), Ok(Options::default()));
+        assert_eq!(Options::default().host, "127.0.0.1");
+        assert_eq!(Options::default().port, 8888);
+    }
+
+    #[test]
+    fn every_flag_is_read() {
+        let options =
+            parse(&POOLED, &["--host", "0.0.0.0", "--port", "0", "--threads", "8", "--spawn"]);
+        assert_eq!(
+            options,
+            Ok(Options {
+                host: "0.0.0.0".to_string(),
+                port: 0,
+                threads: NonZeroUsize::new(8).unwrap(),
+                spawn: true
+            })
+        );
+    }
+
+    #[test]
+    fn bad_flags_are_explained() {
+        assert_eq!(
+            parse(&PLAIN, &["--port", "http"]),
+            Err(CliError::Invalid("--port takes a number, not `http`".to_string()))
+        );
+        assert_eq!(
+            parse(&PLAIN, &["--port"]),
+            Err(CliError::Invalid("--port needs a value: --port PORT".to_string()))
+        );
+        assert_eq!(
+            parse(&POOLED, &["--threads", "0"]),
+            Err(CliError::Invalid("--threads must be at least 1".to_string()))
+        );
+        // A chapter without a pool does not pretend to take --threads.
+        assert_eq!(
+            parse(&PLAIN, &["--threads", "2"]),
+            Err(CliError::Invalid("unknown option `--threads`".to_string()))
+        );
+        assert_eq!(parse(&PLAIN, &["-h"]), Err(CliError::Help));
+    }
+
+    #[test]
+    fn help_lists_only_the_flags_a_binary_takes() {
+        assert!(POOLED.usage().contains("--threads"));
+        assert!(POOLED.usage().contains("--spawn"));
+        assert!(!PLAIN.usage().contains("--threads"));
+        assert!(PLAIN.usage().contains("--port PORT"));
+    }
+}

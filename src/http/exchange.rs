@@ -1,0 +1,79 @@
+//! One request, one response, then close (chapter 2).
+//!
+//! This is the article's `connet_operate` done carefully: read the head (with limits), let a
+//! handler choose the response, write it with a correct length and date, close.
+
+use std::io::{BufReader, Read};
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+use super::{Clock, Limits, Request, Response, read_request};
+
+/// What the server side needs besides the handler.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Config {
+    pub clock: Clock,
+    pub limits: Limits,
+}
+
+// ANCHOR: respond
+/// Serves one request on `stream` with `handler`, then closes the connection.
+pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config: &Config) {
+    let peer = peer_name(&stream);
+    let mut reader = BufReader::new(&stream);
+    let (response, include_body) = match read_request(&mut reader, &config.limits) {
+        Ok(Some(request)) => {
+            let response = handler(&request);
+            access_log(&peer, &request_line(&request), response.status.code, response.body.len());
+            (response, request.method != "HEAD")
+        }
+        Ok(None) => return, // connected and left without a word
+        Err(error) => match error.status() {
+            Some(status) => {
+                let response = Response::text(status, format!("{status}: {error}\n"));
+                access_log(&peer, "(unreadable request)", status.code, response.body.len());
+                (response, true)
+            }
+            None => return eprintln!("{peer}: {error}"),
+        },
+    };
+    if let Err(error) = response.write_to(&mut &stream, config.clock, include_body) {
+        eprintln!("{peer}: could not send the response: {error}");
+    }
+    close_gracefully(&stream);
+}
+// ANCHOR_END: respond
+
+// ANCHOR: close_gracefully
+/// Closes a connection without destroying the response we just sent.
+///
+/// If we close while unread request bytes (say, a body we ignored) sit in our receive
+/// buffer, the kernel answers with a TCP reset, and a reset can make the client discard our
+/// response before reading it. So: say we are done sending, read and discard what the client
+/// still sends for a short while, then close. Apache calls this a "lingering close".
+pub fn close_gracefully(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut discard = [0; 4096];
+    let mut budget: usize = 256 * 1024;
+    while let Ok(read @ 1..) = (&mut &*stream).read(&mut discard) {
+        budget = budget.saturating_sub(read);
+        if budget == 0 {
+            break;
+        }
+    }
+}
+// ANCHOR_END: close_gracefully
+
+pub(crate) fn peer_name(stream: &TcpStream) -> String {
+    stream.peer_addr().map_or_else(|_| "unknown peer".to_string(), |address| address.to_string())
+}
+
+pub(crate) fn request_line(request: &Request) -> String {
+    format!("{} {} {}", request.method, request.target, request.version)
+}
+
+/// One line per request on stderr, like a web server's access log.
+pub(crate) fn access_log(peer: &str, request_line: &str, status: u16, body_bytes: usize) {
+    eprintln!("{peer} \"{request_line}\" {status} {body_bytes}");
+}

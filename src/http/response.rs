@@ -1,0 +1,123 @@
+//! Writing a response (chapter 2).
+//!
+//! The response head is text lines ending in `\r\n`, then an empty line, then the body. The
+//! client learns where the body ends from `Content-Length`, which counts *bytes*: the
+//! article's listing counts characters, which is wrong as soon as the page has Chinese in it.
+
+use std::io::{self, Write};
+
+use super::{Clock, Status};
+
+// ANCHOR: response
+/// A complete response whose body is already in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: Status,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: Status, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".to_string(), content_type.to_string())],
+            body: body.into(),
+        }
+    }
+
+    /// An HTML page, declared as UTF-8 so that browsers show non-ASCII text correctly.
+    pub fn html(status: Status, body: impl Into<Vec<u8>>) -> Response {
+        Response::new(status, "text/html; charset=utf-8", body)
+    }
+
+    /// A plain-text response.
+    pub fn text(status: Status, body: impl Into<Vec<u8>>) -> Response {
+        Response::new(status, "text/plain; charset=utf-8", body)
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+    // ANCHOR_END: response
+
+    // ANCHOR: write_response
+    /// Writes the whole response and says the connection will close after it.
+    ///
+    /// With `include_body` false (the answer to `HEAD`) the headers, `Content-Length`
+    /// included, are those a `GET` would get, but no body follows (RFC 9110 §9.3.2).
+    pub fn write_to(
+        &self,
+        out: &mut impl Write,
+        clock: Clock,
+        include_body: bool,
+    ) -> io::Result<()> {
+        let mut headers = self.headers.clone();
+        headers.push(("Content-Length".to_string(), self.body.len().to_string()));
+        write_head(out, &self.status.to_string(), clock, &headers)?;
+        if include_body {
+            out.write_all(&self.body)?;
+        }
+        out.flush()
+    }
+    // ANCHOR_END: write_response
+}
+
+// ANCHOR: write_head
+/// Writes a status line, the `Date`, the given headers and `Connection: close`, then the
+/// empty line that ends the head. `status` is the code and reason, as in `200 OK`.
+///
+/// The head is gathered in memory and written at once: one `write` per line would mean one
+/// system call (and perhaps one TCP packet) per line.
+pub fn write_head(
+    out: &mut impl Write,
+    status: &str,
+    clock: Clock,
+    headers: &[(String, String)],
+) -> io::Result<()> {
+    let mut head = format!("HTTP/1.1 {status}\r\nDate: {}\r\n", clock.http_date());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    out.write_all(head.as_bytes())
+}
+// ANCHOR_END: write_head
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::time::SystemTime;
+
+    const CLOCK: Clock = Clock::Fixed(SystemTime::UNIX_EPOCH);
+
+    fn written(response: &Response, include_body: bool) -> String {
+        let mut out = Vec::new();
+        response.write_to(&mut out, CLOCK, include_body).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn content_length_counts_bytes_not_characters() {
+        let response = Response::text(Status::OK, "你好");
+        assert_eq!(
+            written(&response, true),
+            "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n\
+             Content-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\n\
+             Connection: close\r\n\r\n你好"
+        );
+    }
+
+    #[test]
+    fn head_responses_keep_the_length_but_drop_the_body() {
+        let response = Response::text(Status::OK, "hello").with_header("X-Extra", "1");
+        let text = written(&response, false);
+        assert!(
+            text.ends_with("X-Extra: 1\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! From a raw socket to a WSGI-style web server, one idea per module.
+//!
+//! The numbered binaries in `chapters/` are thin: they parse flags and call this library.
+//! Each module below is introduced by one chapter of the book and reused, not copied, by the
+//! chapters after it.
+//!
+//! | chapter | module | idea |
+//! | --- | --- | --- |
+//! | 1 | [`cli`], [`server`], [`echo`] | flags, the accept loop and how it stops, echoing bytes |
+//! | 2 | [`http`], [`pages`] | framing a request, answering with a correct response |
+//! | 3 | [`pool`], [`sleep`] | serving many clients at once, with a bounded number of threads |
+//! | 4 | [`wsgi`] | the application interface of PEP 3333, in Rust types |
+
+pub mod cli;
+pub mod echo;
+pub mod http;
+pub mod pages;
+pub mod pool;
+pub mod server;
+pub mod sleep;
+pub mod wsgi;

@@ -1,0 +1,214 @@
+//! The `environ`: the request as the application sees it (chapter 4).
+//!
+//! PEP 3333 takes its variable names from CGI: `REQUEST_METHOD`, `PATH_INFO`, `HTTP_HOST` and
+//! so on, all strings. Those live in a sorted map here. The `wsgi.*` entries are not strings
+//! in Python either (a stream, booleans, a tuple), so here they are typed fields.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+
+use crate::http::{Target, latin1, percent_decode};
+
+// ANCHOR: input
+/// `wsgi.input`: the request body, as a stream the application reads.
+///
+/// It never yields more than `CONTENT_LENGTH` bytes, even when the client sent more (the rest
+/// belongs to the next request, or to nobody), and an application that does not read the
+/// body does not block anyone.
+pub struct Input<'a> {
+    body: io::Take<Box<dyn Read + 'a>>,
+}
+
+impl<'a> Input<'a> {
+    /// At most `length` bytes from `reader`.
+    pub fn new(reader: impl Read + 'a, length: u64) -> Input<'a> {
+        let reader: Box<dyn Read + 'a> = Box::new(reader);
+        Input { body: reader.take(length) }
+    }
+
+    /// A body that is already in memory, for tests and hand-built requests.
+    pub fn from_bytes(bytes: Vec<u8>) -> Input<'static> {
+        let length = bytes.len() as u64;
+        Input::new(io::Cursor::new(bytes), length)
+    }
+
+    /// How many bytes are left to read.
+    pub fn remaining(&self) -> u64 {
+        self.body.limit()
+    }
+}
+
+impl Read for Input<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.body.read(buffer)
+    }
+}
+// ANCHOR_END: input
+
+// ANCHOR: environ
+/// The request, as PEP 3333's `environ`.
+pub struct Environ<'a> {
+    /// The CGI-style variables, all text: `REQUEST_METHOD`, `PATH_INFO`, `HTTP_*`, ...
+    vars: BTreeMap<String, String>,
+    /// `wsgi.input`: the request body.
+    pub input: Input<'a>,
+    /// `wsgi.errors`: where the application writes its error messages (the server's stderr).
+    pub errors: Box<dyn Write + 'a>,
+    /// `wsgi.url_scheme`: `"http"` or `"https"`.
+    pub url_scheme: String,
+    /// `wsgi.multithread`: whether other threads may call the application at the same time.
+    pub multithread: bool,
+    /// `wsgi.multiprocess`: whether other processes may run the same application.
+    pub multiprocess: bool,
+    /// `wsgi.run_once`: whether the application is called only once in this process (CGI).
+    pub run_once: bool,
+}
+// ANCHOR_END: environ
+
+impl Environ<'static> {
+    // ANCHOR: for_request
+    /// An environ for `METHOD target` with every key PEP 3333 requires, and no body.
+    ///
+    /// This is how a test (or the article's section 03) calls an application with no server
+    /// at all; the gateway starts from it too and fills in what the connection tells it.
+    pub fn for_request(method: &str, target: &str) -> Environ<'static> {
+        let target = Target::parse(target);
+        let vars = [
+            ("REQUEST_METHOD", method.to_string()),
+            ("SCRIPT_NAME", String::new()),
+            // PEP 3333: decoded bytes carried as Latin-1 characters, so that none is lost.
+            ("PATH_INFO", latin1(&percent_decode(target.path))),
+            ("QUERY_STRING", target.query.to_string()),
+            ("CONTENT_TYPE", String::new()),
+            ("CONTENT_LENGTH", String::new()),
+            ("SERVER_NAME", "localhost".to_string()),
+            ("SERVER_PORT", "80".to_string()),
+            ("SERVER_PROTOCOL", "HTTP/1.1".to_string()),
+        ];
+        Environ {
+            vars: vars.into_iter().map(|(key, value)| (key.to_string(), value)).collect(),
+            input: Input::from_bytes(Vec::new()),
+            errors: Box::new(io::stderr()),
+            url_scheme: "http".to_string(),
+            multithread: false,
+            multiprocess: false,
+            run_once: false,
+        }
+    }
+    // ANCHOR_END: for_request
+
+    /// Gives the request a body in memory, and sets `CONTENT_LENGTH` to match.
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Environ<'static> {
+        let body = body.into();
+        self.set("CONTENT_LENGTH", body.len().to_string());
+        self.input = Input::from_bytes(body);
+        self
+    }
+}
+
+impl<'a> Environ<'a> {
+    /// `wsgi.version`: this interface follows PEP 3333, WSGI 1.0.
+    pub const VERSION: (u32, u32) = (1, 0);
+
+    /// A CGI-style variable, such as `environ.get("HTTP_HOST")`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(String::as_str)
+    }
+
+    /// Sets a CGI-style variable (middleware and servers do this).
+    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.vars.insert(key.into(), value.into());
+    }
+
+    /// The CGI-style variables, sorted by name.
+    pub fn vars(&self) -> &BTreeMap<String, String> {
+        &self.vars
+    }
+
+    /// `REQUEST_METHOD`.
+    pub fn method(&self) -> &str {
+        self.get("REQUEST_METHOD").unwrap_or_default()
+    }
+
+    /// `PATH_INFO`: the decoded path, as Latin-1 characters (see [`Environ::path_bytes`]).
+    pub fn path_info(&self) -> &str {
+        self.get("PATH_INFO").unwrap_or_default()
+    }
+
+    /// The decoded path as the bytes the client sent (usually UTF-8).
+    pub fn path_bytes(&self) -> Vec<u8> {
+        self.path_info().chars().map(|c| c as u8).collect()
+    }
+
+    /// `QUERY_STRING`, still percent-encoded.
+    pub fn query_string(&self) -> &str {
+        self.get("QUERY_STRING").unwrap_or_default()
+    }
+
+    // ANCHOR: entries
+    /// Every entry as text, `wsgi.*` included, sorted by name: what wsgiref's `demo_app` prints.
+    pub fn entries(&self) -> Vec<(String, String)> {
+        let (major, minor) = Environ::VERSION;
+        let typed = [
+            ("wsgi.version", format!("({major}, {minor})")),
+            ("wsgi.url_scheme", self.url_scheme.clone()),
+            ("wsgi.input", format!("<request body: {} bytes unread>", self.input.remaining())),
+            ("wsgi.errors", "<stderr>".to_string()),
+            ("wsgi.multithread", self.multithread.to_string()),
+            ("wsgi.multiprocess", self.multiprocess.to_string()),
+            ("wsgi.run_once", self.run_once.to_string()),
+        ];
+        let mut entries: Vec<(String, String)> = self.vars.clone().into_iter().collect();
+        entries.extend(typed.into_iter().map(|(key, value)| (key.to_string(), value)));
+        entries.sort();
+        entries
+    }
+    // ANCHOR_END: entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn a_hand_built_environ_has_every_required_key() {
+        let environ = Environ::for_request("GET", "/caf%C3%A9?q=%20x");
+        for key in [
+            "REQUEST_METHOD",
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "QUERY_STRING",
+            "CONTENT_TYPE",
+            "CONTENT_LENGTH",
+            "SERVER_NAME",
+            "SERVER_PORT",
+            "SERVER_PROTOCOL",
+        ] {
+            assert!(environ.get(key).is_some(), "{key} is missing");
+        }
+        assert_eq!(environ.path_bytes(), "/café".as_bytes());
+        assert_eq!(environ.path_info(), "/cafÃ©", "the UTF-8 bytes of é, as Latin-1 characters");
+        assert_eq!(environ.query_string(), "q=%20x");
+    }
+
+    #[test]
+    fn input_never_yields_more_than_content_length() {
+        let mut input = Input::new(&b"hello, and the next request"[..], 5);
+        let mut body = String::new();
+        input.read_to_string(&mut body).unwrap();
+        assert_eq!(body, "hello");
+    }
+
+    #[test]
+    fn entries_are_sorted_and_include_the_wsgi_keys() {
+        let environ = Environ::for_request("POST", "/").with_body("abc");
+        let entries = environ.entries();
+        let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(entries.contains(&("CONTENT_LENGTH".to_string(), "3".to_string())));
+        assert!(entries.contains(&("wsgi.version".to_string(), "(1, 0)".to_string())));
+    }
+}
