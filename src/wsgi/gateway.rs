@@ -91,7 +91,7 @@ impl<A: Application> Gateway<A> {
         environ.input = Input::new(reader, length);
 
         let mut start_response = StartResponse::default();
-        let called = catch_panic(|| self.app.call(&mut environ, &mut start_response));
+        let called = catch_panic(|| self.app.invoke(&mut environ, &mut start_response));
         drop(environ); // done with the request body
         let (status, headers, mut body) = match checked_response(called, &start_response) {
             Ok(response) => response,
