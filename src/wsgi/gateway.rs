@@ -50,6 +50,8 @@ impl<A: Application> Gateway<A> {
 
     /// Serves one request on `stream`, then closes it.
     pub fn handle(&self, stream: TcpStream) {
+        // PEP 3333 wants each chunk sent as it is produced, not held back to fill a packet.
+        let _ = stream.set_nodelay(true);
         let peer = peer_name(&stream);
         let mut reader = BufReader::new(&stream);
         let (line, result) = match read_request(&mut reader, &self.config.limits) {
@@ -102,12 +104,14 @@ impl<A: Application> Gateway<A> {
             Ok(first) => first.unwrap_or_default(),
             Err(why) => return self.fail(stream, &why),
         };
-        write_head(&mut &*stream, status, self.config.clock, &headers)?;
+        let mut head = Vec::new();
+        write_head(&mut head, status, self.config.clock, &headers)?;
         if request.method == "HEAD" {
+            (&*stream).write_all(&head)?;
             return Ok((status_code(status), 0));
         }
         let limit = content_length(&headers);
-        let sent = send_body(stream, first, &mut body, limit)?;
+        let sent = send_body(stream, head, first, &mut body, limit)?;
         Ok((status_code(status), sent))
     }
     // ANCHOR_END: exchange
@@ -263,23 +267,28 @@ fn content_length(headers: &[(String, String)]) -> Option<usize> {
 }
 
 // ANCHOR: send_body
-/// Sends the body, chunk by chunk as the application produces it.
+/// Sends the head and the body, each chunk as soon as the application produces it.
 ///
-/// Without a `Content-Length` the end of the body is marked by closing the connection (the
-/// way HTTP/1.0 did it). With one, never more than it announced is sent. A panic in the
-/// middle cuts the response short: the headers are gone, so the honest thing is to close.
+/// The head goes out together with the first chunk, in one write. Without a `Content-Length`
+/// the end of the body is marked by closing the connection (the way HTTP/1.0 did it). With
+/// one, never more than it announced is sent. A panic in the middle cuts the response short:
+/// the head is gone, so the honest thing is to close.
 fn send_body(
     stream: &TcpStream,
+    head: Vec<u8>,
     first: Vec<u8>,
     rest: &mut Body,
     limit: Option<usize>,
 ) -> io::Result<usize> {
     let mut out = stream;
     let mut sent = 0;
+    let mut pending = head;
     let mut chunk = first;
     loop {
         let allowed = limit.map_or(chunk.len(), |limit| chunk.len().min(limit - sent));
-        out.write_all(&chunk[..allowed])?;
+        pending.extend_from_slice(&chunk[..allowed]);
+        out.write_all(&pending)?;
+        pending.clear();
         sent += allowed;
         if limit == Some(sent) {
             return Ok(sent); // all that was announced; anything more would corrupt the stream
