@@ -3,6 +3,7 @@
 mod common;
 
 use std::io::Write;
+use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -150,6 +151,17 @@ fn unknown_paths_get_404_and_head_gets_no_body() {
     ));
     assert_eq!(post.status(), 405);
     assert_eq!(post.header("Allow"), Some("GET, HEAD"));
+}
+
+#[test]
+fn a_server_restarts_on_the_same_port_right_away() {
+    let server = chapter_2_server(fixed_clock());
+    let address = server.address;
+    // The server closes first, so its side of this connection lingers in TIME_WAIT.
+    assert_eq!(get(address, "/").status(), 200);
+    server.stop();
+    // Without SO_REUSEADDR (which std's bind sets on Unix) this fails: "address in use".
+    TcpListener::bind(address).expect("rebinding the port right after a stop");
 }
 
 #[test]
