@@ -10,12 +10,15 @@
 //! | 2 | [`http`], [`pages`] | framing a request, answering with a correct response |
 //! | 3 | [`pool`], [`sleep`] | serving many clients at once, with a bounded number of threads |
 //! | 4 | [`wsgi`] | the application interface of PEP 3333, in Rust types |
+//! | 5 | [`connection`], [`reactor`], [`wsgi`] | keep-alive, chunked bodies, limits and timeouts |
 
 pub mod cli;
+pub mod connection;
 pub mod echo;
 pub mod http;
 pub mod pages;
 pub mod pool;
+pub mod reactor;
 pub mod server;
 pub mod sleep;
 pub mod wsgi;

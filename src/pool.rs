@@ -6,6 +6,27 @@
 //! Rust Book's chapter 21, with two changes a real server needs: a job that panics does not
 //! kill its worker, and dropping the pool finishes the queued work before it joins the
 //! threads (graceful shutdown).
+//!
+//! Every worker takes jobs from the same channel, so the workers must share its `Receiver`.
+//! An `Arc` alone is not enough: `Receiver` is not `Sync`, so an `Arc<Receiver<_>>` cannot be
+//! sent to another thread, and this does not compile. [`ThreadPool::new`] puts the receiver
+//! in a `Mutex`, which is `Sync`.
+//!
+// ANCHOR: not_sync
+//! ```compile_fail,E0277
+//! use std::sync::{Arc, mpsc};
+//! use std::thread;
+//!
+//! let (sender, receiver) = mpsc::channel::<String>();
+//! let receiver = Arc::new(receiver);
+//! for _ in 0..2 {
+//!     let receiver = Arc::clone(&receiver);
+//!     // error[E0277]: `Receiver<String>` cannot be shared between threads safely
+//!     thread::spawn(move || receiver.recv());
+//! }
+//! sender.send("a job".to_string()).unwrap();
+//! ```
+// ANCHOR_END: not_sync
 
 use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};

@@ -14,7 +14,7 @@ use socket_to_wsgi::http::Config;
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::{serve_one_at_a_time, serve_pooled};
 use socket_to_wsgi::wsgi::demo::demo_app;
-use socket_to_wsgi::wsgi::{Application, Body, Environ, Gateway, StartResponse};
+use socket_to_wsgi::wsgi::{Application, Body, Environ, Gateway, StartResponse, Validator};
 
 /// Serves `app` on a pool of `threads` workers (or one at a time with `None`), fixed clock.
 fn serve(app: impl Application, threads: Option<usize>) -> TestServer {
@@ -72,7 +72,10 @@ fn an_application_is_called_directly_without_a_socket() {
 
 #[test]
 fn the_environ_has_every_pep_3333_key() {
-    let server = serve(demo_app, Some(2));
+    // The demo application runs behind the validator (chapter 5) in every test here, so a
+    // response that passes also shows that the gateway's environ, and the demo application's
+    // status, headers and body, keep PEP 3333's rules.
+    let server = serve(Validator::new(demo_app), Some(2));
     let request = format!(
         "GET /environ/caf%C3%A9%2Fx?q=a%20b&r HTTP/1.1\r\nHost: {}\r\nX-Repeated: one\r\n\
          x-repeated: two\r\nUser-Agent: test\r\nX_Spoofed: yes\r\n\r\n",
@@ -120,7 +123,7 @@ fn the_environ_has_every_pep_3333_key() {
 
 #[test]
 fn every_method_and_every_path_under_environ_is_shown() {
-    let server = serve(demo_app, None);
+    let server = serve(Validator::new(demo_app), None);
     let request = b"DELETE /environ/a/b HTTP/1.0\r\n\r\n";
     let lines = environ_lines(&HttpResponse::parse(&exchange(server.address, request)));
     assert_eq!(value(&lines, "REQUEST_METHOD"), Some("DELETE"));
@@ -130,7 +133,7 @@ fn every_method_and_every_path_under_environ_is_shown() {
 
 #[test]
 fn echo_reads_no_more_than_content_length() {
-    let server = serve(demo_app, Some(2));
+    let server = serve(Validator::new(demo_app), Some(2));
     let request = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\
                     Content-Length: 13\r\n\r\nhello, \xe4\xbd\xa0\xe5\xa5\xbd and more bytes";
     let response = HttpResponse::parse(&exchange(server.address, request));
@@ -163,8 +166,8 @@ fn the_same_application_runs_on_both_servers() {
     assert_eq!(get(single.address, "/a").text(), "hello, /a; multithread = false\n");
     assert_eq!(get(pooled.address, "/a").text(), "hello, /a; multithread = true\n");
     // And the demo application, unchanged, on both.
-    let single = serve(demo_app, None);
-    let pooled = serve(demo_app, Some(4));
+    let single = serve(Validator::new(demo_app), None);
+    let pooled = serve(Validator::new(demo_app), Some(4));
     for path in ["/", "/sleep?ms=5", "/nowhere"] {
         let (one, many) = (get(single.address, path), get(pooled.address, path));
         assert_eq!((one.status(), one.body), (many.status(), many.body), "{path}");
@@ -252,7 +255,7 @@ fn a_panicking_application_gets_500_and_the_server_goes_on() {
 
 #[test]
 fn request_bodies_the_server_cannot_take_are_refused() {
-    let server = serve(demo_app, Some(1));
+    let server = serve(Validator::new(demo_app), Some(1));
     for (request, status) in [
         (&b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"[..], 400),
         (

@@ -10,10 +10,18 @@ use std::time::Duration;
 use super::{Clock, Limits, Request, Response, read_request};
 
 /// What the server side needs besides the handler.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Config {
     pub clock: Clock,
     pub limits: Limits,
+    /// Print one line per request on stderr.
+    pub access_log: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { clock: Clock::System, limits: Limits::default(), access_log: true }
+    }
 }
 
 // ANCHOR: respond
@@ -24,7 +32,10 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
     let (response, include_body) = match read_request(&mut reader, &config.limits) {
         Ok(Some(request)) => {
             let response = handler(&request);
-            access_log(&peer, &request_line(&request), response.status.code, response.body.len());
+            if config.access_log {
+                let line = request_line(&request);
+                access_log(&peer, &line, response.status.code, response.body.len());
+            }
             (response, request.method != "HEAD")
         }
         Ok(None) => return, // connected and left without a word

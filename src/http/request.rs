@@ -165,9 +165,14 @@ pub fn read_request(
         headers.push(name, value);
     }
 
-    if version == Version::Http11 && headers.get("Host").is_none() {
-        // RFC 9112 §3.2: a server must reject an HTTP/1.1 request without Host.
-        return Err(RequestError::Malformed("an HTTP/1.1 request needs a Host header"));
+    // RFC 9112 §3.2: a server must reject an HTTP/1.1 request without Host, and any request
+    // with more than one.
+    match headers.get_all("Host").count() {
+        0 if version == Version::Http11 => {
+            return Err(RequestError::Malformed("an HTTP/1.1 request needs a Host header"));
+        }
+        0 | 1 => {}
+        _ => return Err(RequestError::Malformed("a request may carry only one Host header")),
     }
     Ok(Some(Request { method, target, version, headers }))
 }
@@ -331,6 +336,7 @@ mod tests {
         assert_eq!(status_for(b"GET / HTTP/2.0\r\n\r\n"), Some(505));
         assert_eq!(status_for(b"GET / HTTQ/1.1\r\n\r\n"), Some(400));
         assert_eq!(status_for(b"GET / HTTP/1.1\r\n\r\n"), Some(400), "no Host");
+        assert_eq!(status_for(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), Some(400));
         assert_eq!(status_for(b"GET / HTTP/1.0\r\nHost : x\r\n\r\n"), Some(400));
         assert_eq!(status_for(b"GET / HTTP/1.0\r\nNo colon\r\n\r\n"), Some(400));
         assert_eq!(status_for(b"GET / HTTP/1.0\r\nA: b\r\n folded\r\n\r\n"), Some(400));

@@ -56,6 +56,8 @@ impl Response {
     ) -> io::Result<()> {
         let mut headers = self.headers.clone();
         headers.push(("Content-Length".to_string(), self.body.len().to_string()));
+        // One request per connection: say so, so an HTTP/1.1 client does not wait for more.
+        headers.push(("Connection".to_string(), "close".to_string()));
         // Gather the whole response and write it at once: separate small writes can cost a
         // system call each, and the second may wait for the client's ACK (Nagle's algorithm).
         let mut message = Vec::with_capacity(256 + self.body.len());
@@ -70,8 +72,8 @@ impl Response {
 }
 
 // ANCHOR: write_head
-/// Writes a status line, the `Date`, the given headers and `Connection: close`, then the
-/// empty line that ends the head. `status` is the code and reason, as in `200 OK`.
+/// Writes a status line, the `Date`, the given headers, then the empty line that ends the
+/// head. `status` is the code and reason, as in `200 OK`.
 ///
 /// The head is gathered in one string and written with one call: one `write` per line would
 /// mean one system call (and perhaps one TCP packet) per line.
@@ -85,7 +87,7 @@ pub fn write_head(
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str("Connection: close\r\n\r\n");
+    head.push_str("\r\n");
     out.write_all(head.as_bytes())
 }
 // ANCHOR_END: write_head

@@ -15,9 +15,25 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
+    /// Splits a target. The absolute form a client may send to a proxy
+    /// (`http://example.com/a?b`, RFC 9112 §3.2.2) is reduced to its path and query.
     pub fn parse(target: &'a str) -> Target<'a> {
+        let target = without_scheme_and_authority(target);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         Target { path, query }
+    }
+}
+
+fn without_scheme_and_authority(target: &str) -> &str {
+    let lowercase_start = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    let Some(scheme) = ["http://", "https://"].iter().find(|s| lowercase_start.starts_with(**s))
+    else {
+        return target;
+    };
+    let after_scheme = &target[scheme.len()..];
+    match after_scheme.find(['/', '?']) {
+        Some(start) => &after_scheme[start..],
+        None => "/",
     }
 }
 // ANCHOR_END: target
@@ -70,6 +86,9 @@ mod tests {
     fn targets_split_at_the_first_question_mark() {
         assert_eq!(Target::parse("/a/b?x=1?y"), Target { path: "/a/b", query: "x=1?y" });
         assert_eq!(Target::parse("/"), Target { path: "/", query: "" });
+        assert_eq!(Target::parse("HTTP://example.com/a?b"), Target { path: "/a", query: "b" });
+        assert_eq!(Target::parse("http://example.com"), Target { path: "/", query: "" });
+        assert_eq!(Target::parse("*"), Target { path: "*", query: "" });
     }
 
     #[test]

@@ -43,7 +43,8 @@ const HOME_PAGE: &str = "<!DOCTYPE html>
 ";
 
 fn home(start_response: &mut StartResponse) -> Body {
-    start_response.call("200 OK", [HTML]);
+    let length = HOME_PAGE.len().to_string();
+    start_response.call("200 OK", [HTML, ("Content-Length", &length)]);
     Body::from(HOME_PAGE)
 }
 

@@ -16,14 +16,20 @@ use crate::http::{Target, latin1, percent_decode};
 /// belongs to the next request, or to nobody), and an application that does not read the
 /// body does not block anyone.
 pub struct Input<'a> {
-    body: io::Take<Box<dyn Read + 'a>>,
+    body: Box<dyn Read + 'a>,
+    /// Bytes left to read, when the length is known in advance.
+    remaining: Option<u64>,
 }
 
 impl<'a> Input<'a> {
     /// At most `length` bytes from `reader`.
     pub fn new(reader: impl Read + 'a, length: u64) -> Input<'a> {
-        let reader: Box<dyn Read + 'a> = Box::new(reader);
-        Input { body: reader.take(length) }
+        Input { body: Box::new(reader), remaining: Some(length) }
+    }
+
+    /// Everything `reader` yields: for a body that marks its own end (chunked, chapter 5).
+    pub fn until_end(reader: impl Read + 'a) -> Input<'a> {
+        Input { body: Box::new(reader), remaining: None }
     }
 
     /// A body that is already in memory, for tests and hand-built requests.
@@ -32,15 +38,25 @@ impl<'a> Input<'a> {
         Input::new(io::Cursor::new(bytes), length)
     }
 
-    /// How many bytes are left to read.
-    pub fn remaining(&self) -> u64 {
-        self.body.limit()
+    /// How many bytes are left to read, if the length was known in advance.
+    pub fn remaining(&self) -> Option<u64> {
+        self.remaining
     }
 }
 
 impl Read for Input<'_> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        self.body.read(buffer)
+        let Some(remaining) = self.remaining else {
+            return self.body.read(buffer);
+        };
+        if remaining == 0 {
+            // Never ask the connection: it would wait for bytes that belong to nobody.
+            return Ok(0);
+        }
+        let allowed = buffer.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let read = self.body.read(&mut buffer[..allowed])?;
+        self.remaining = Some(remaining - read as u64);
+        Ok(read)
     }
 }
 // ANCHOR_END: input
@@ -152,7 +168,13 @@ impl<'a> Environ<'a> {
         let typed = [
             ("wsgi.version", format!("({major}, {minor})")),
             ("wsgi.url_scheme", self.url_scheme.clone()),
-            ("wsgi.input", format!("<request body: {} bytes unread>", self.input.remaining())),
+            (
+                "wsgi.input",
+                match self.input.remaining() {
+                    Some(bytes) => format!("<request body: {bytes} bytes unread>"),
+                    None => "<request body: chunked, read to its end>".to_string(),
+                },
+            ),
             ("wsgi.errors", "<stderr>".to_string()),
             ("wsgi.multithread", self.multithread.to_string()),
             ("wsgi.multiprocess", self.multiprocess.to_string()),

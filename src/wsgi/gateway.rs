@@ -4,20 +4,22 @@
 //! application, then sends what it chose. PEP 3333 fixes the order of the last part: no
 //! header byte leaves before the body's first non-empty chunk exists, so an application that
 //! fails while making its body still gets its client a clean 500 instead of half a page.
+//! Chapter 5 teaches the same gateway to keep connections open (`persistent.rs`).
 
 use std::io::{self, BufReader, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 
 use super::{Application, Body, Environ, Input, StartResponse};
 use crate::http::exchange::{access_log, peer_name, request_line};
 use crate::http::{
-    Config, Headers, Request, Response, Status, close_gracefully, read_request, write_head,
+    BodyFraming, Config, Headers, LAST_CHUNK, Request, Response, Status, close_gracefully,
+    encode_chunk, read_request, request_framing, write_head,
 };
 
 /// Headers that describe one connection, not the response: the server's business alone
 /// (PEP 3333, "Other HTTP Features"; RFC 9110 §7.6.1).
-const HOP_BY_HOP: [&str; 8] = [
+pub const HOP_BY_HOP: [&str; 8] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -31,9 +33,9 @@ const HOP_BY_HOP: [&str; 8] = [
 // ANCHOR: gateway
 /// Runs an application for every request on the connections it is given.
 pub struct Gateway<A> {
-    app: A,
-    config: Config,
-    multithread: bool,
+    pub(super) app: A,
+    pub(super) config: Config,
+    pub(super) multithread: bool,
 }
 
 impl<A: Application> Gateway<A> {
@@ -68,7 +70,8 @@ impl<A: Application> Gateway<A> {
             },
         };
         match result {
-            Ok((status, sent)) => access_log(&peer, &line, status, sent),
+            Ok((status, sent)) if self.config.access_log => access_log(&peer, &line, status, sent),
+            Ok(_) => {}
             Err(error) => eprintln!("{peer} \"{line}\": response cut short: {error}"),
         }
         close_gracefully(&stream);
@@ -84,18 +87,24 @@ impl<A: Application> Gateway<A> {
         reader: &mut BufReader<&TcpStream>,
         stream: &TcpStream,
     ) -> io::Result<(u16, usize)> {
-        let length = match body_length(&request.headers, self.config.limits.body) {
-            Ok(length) => length,
+        let length = match request_framing(request, self.config.limits.body) {
+            Ok(BodyFraming::None) => 0,
+            Ok(BodyFraming::Length(length)) => length,
+            Ok(BodyFraming::Chunked) => {
+                let why = "this server does not read chunked request bodies; chapter 5's does";
+                return self.refuse(stream, Status::NOT_IMPLEMENTED, why);
+            }
             Err((status, why)) => return self.refuse(stream, status, why),
         };
         let mut environ = Environ::for_request(&request.method, &request.target);
-        self.describe_connection(&mut environ, request, stream);
+        let (local, peer) = (stream.local_addr().ok(), stream.peer_addr().ok());
+        self.describe_connection(&mut environ, request, local, peer);
         environ.input = Input::new(reader, length);
 
         let mut start_response = StartResponse::default();
         let called = catch_panic(|| self.app.invoke(&mut environ, &mut start_response));
         drop(environ); // done with the request body
-        let (status, headers, mut body) = match checked_response(called, &start_response) {
+        let (status, mut headers, mut body) = match checked_response(called, &start_response) {
             Ok(response) => response,
             Err(why) => return self.fail(stream, &why),
         };
@@ -104,31 +113,33 @@ impl<A: Application> Gateway<A> {
             Ok(first) => first.unwrap_or_default(),
             Err(why) => return self.fail(stream, &why),
         };
+        headers.push(("Connection".to_string(), "close".to_string()));
         let mut head = Vec::new();
         write_head(&mut head, status, self.config.clock, &headers)?;
-        if request.method == "HEAD" {
-            (&*stream).write_all(&head)?;
-            return Ok((status_code(status), 0));
-        }
-        let limit = content_length(&headers);
-        let sent = send_body(stream, head, first, &mut body, limit)?;
-        Ok((status_code(status), sent))
+        let framing = match content_length(&headers) {
+            _ if request.method == "HEAD" => Framing::NoBody,
+            Some(length) => Framing::Length(length),
+            None => Framing::UntilClose,
+        };
+        let sent = send_body(stream, head, first, &mut body, framing)?;
+        Ok((status_code(status), sent.bytes))
     }
     // ANCHOR_END: exchange
 
     // ANCHOR: environ
     /// Fills in what only the connection knows: addresses, protocol, headers.
-    fn describe_connection(
+    pub(super) fn describe_connection(
         &self,
         environ: &mut Environ<'_>,
         request: &Request,
-        stream: &TcpStream,
+        local: Option<SocketAddr>,
+        peer: Option<SocketAddr>,
     ) {
-        if let Ok(local) = stream.local_addr() {
+        if let Some(local) = local {
             environ.set("SERVER_NAME", local.ip().to_string());
             environ.set("SERVER_PORT", local.port().to_string());
         }
-        if let Ok(peer) = stream.peer_addr() {
+        if let Some(peer) = peer {
             environ.set("REMOTE_ADDR", peer.ip().to_string());
         }
         environ.set("SERVER_PROTOCOL", request.version.to_string());
@@ -140,7 +151,12 @@ impl<A: Application> Gateway<A> {
     // ANCHOR_END: environ
 
     /// Answers with an error the client caused (400, 413, ...).
-    fn refuse(&self, stream: &TcpStream, status: Status, why: &str) -> io::Result<(u16, usize)> {
+    pub(super) fn refuse(
+        &self,
+        stream: &TcpStream,
+        status: Status,
+        why: &str,
+    ) -> io::Result<(u16, usize)> {
         let response = Response::text(status, format!("{status}: {why}\n"));
         response.write_to(&mut &*stream, self.config.clock, true)?;
         Ok((status.code, response.body.len()))
@@ -160,8 +176,9 @@ impl<A: Application> Gateway<A> {
 // ANCHOR: header_variables
 /// The `HTTP_*` variables for a request's headers (PEP 3333, after CGI's RFC 3875 §4.1.18).
 ///
-/// `User-Agent` becomes `HTTP_USER_AGENT`; repeated fields are joined with commas;
-/// `Content-Type` and `Content-Length` go in without the prefix. A name with `_` in it is
+/// `User-Agent` becomes `HTTP_USER_AGENT`; repeated fields are joined with commas.
+/// `Content-Type` and `Content-Length` go in without the prefix, and only once: they hold a
+/// single value, so a repeat is not a list (RFC 9110 §5.3). A name with `_` in it is
 /// left out: `X_Forwarded_For` and `X-Forwarded-For` would both become
 /// `HTTP_X_FORWARDED_FOR`, so a client could forge a header a proxy set (RFC 9110 §17.10).
 pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
@@ -172,6 +189,7 @@ pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
             key => format!("HTTP_{key}"),
         };
         match variables.iter_mut().find(|(existing, _)| *existing == key) {
+            Some(_) if !key.starts_with("HTTP_") => {} // the first Content-Type or -Length
             Some((_, joined)) => {
                 joined.push(',');
                 joined.push_str(value);
@@ -183,40 +201,13 @@ pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
 }
 // ANCHOR_END: header_variables
 
-/// How many body bytes the request announces. Chunked bodies arrive in chapter 5.
-fn body_length(headers: &Headers, limit: u64) -> Result<u64, (Status, &'static str)> {
-    if headers.get("Transfer-Encoding").is_some() {
-        return Err((
-            Status::NOT_IMPLEMENTED,
-            "this server does not read chunked request bodies yet",
-        ));
-    }
-    let mut lengths = headers.get_all("Content-Length");
-    let Some(first) = lengths.next() else {
-        return Ok(0);
-    };
-    let length = match first.parse::<u64>() {
-        Ok(length) if first.bytes().all(|byte| byte.is_ascii_digit()) => length,
-        _ => return Err((Status::BAD_REQUEST, "Content-Length must be a number of bytes")),
-    };
-    if lengths.any(|other| other != first) {
-        return Err((Status::BAD_REQUEST, "conflicting Content-Length headers"));
-    }
-    if length > limit {
-        return Err((
-            Status::CONTENT_TOO_LARGE,
-            "the request body is larger than this server accepts",
-        ));
-    }
-    Ok(length)
-}
-
-type Chosen<'a> = (&'a str, Vec<(String, String)>, Body);
+/// What the application chose: status line, headers, body.
+pub(super) type Chosen<'a> = (&'a str, Vec<(String, String)>, Body);
 
 // ANCHOR: checked_response
 /// What the application chose, if it is a response we can send: it returned, it called
 /// `start_response`, and the status and headers cannot break the response's framing.
-fn checked_response(
+pub(super) fn checked_response(
     called: Result<Body, String>,
     start_response: &StartResponse,
 ) -> Result<Chosen<'_>, String> {
@@ -255,55 +246,98 @@ fn has_control(text: &str) -> bool {
     text.chars().any(|c| c.is_control() && c != '\t')
 }
 
-fn status_code(status: &str) -> u16 {
+pub(super) fn status_code(status: &str) -> u16 {
     status[..3].parse().unwrap_or(500)
 }
 
-fn content_length(headers: &[(String, String)]) -> Option<usize> {
+/// The `Content-Length` the application declared, if any.
+pub(super) fn content_length(headers: &[(String, String)]) -> Option<usize> {
     headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("Content-Length"))
         .and_then(|(_, value)| value.trim().parse().ok())
 }
 
+/// How the end of a response body is shown to the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Framing {
+    /// No body follows the head (HEAD, 204, 304).
+    NoBody,
+    /// `Content-Length` bytes, no more.
+    Length(usize),
+    /// The chunked transfer coding, ended by the last chunk (HTTP/1.1, chapter 5).
+    Chunked,
+    /// Until the connection closes (HTTP/1.0's way).
+    UntilClose,
+}
+
+/// What [`send_body`] sent.
+pub(super) struct Sent {
+    /// Body bytes sent (before any chunk framing).
+    pub bytes: usize,
+    /// Whether the body ended the way its framing promised; if not, the connection must close.
+    pub complete: bool,
+}
+
 // ANCHOR: send_body
 /// Sends the head and the body, each chunk as soon as the application produces it.
 ///
-/// The head goes out together with the first chunk, in one write. Without a `Content-Length`
-/// the end of the body is marked by closing the connection (the way HTTP/1.0 did it). With
-/// one, never more than it announced is sent. A panic in the middle cuts the response short:
-/// the head is gone, so the honest thing is to close.
-fn send_body(
-    stream: &TcpStream,
+/// The head goes out together with the first chunk, in one write. With a `Content-Length`,
+/// never more than it announced is sent. A panic in the middle cuts the response short: the
+/// head is gone, so the honest thing is to stop and close.
+pub(super) fn send_body(
+    mut out: &TcpStream,
     head: Vec<u8>,
     first: Vec<u8>,
     rest: &mut Body,
-    limit: Option<usize>,
-) -> io::Result<usize> {
-    let mut out = stream;
+    framing: Framing,
+) -> io::Result<Sent> {
     let mut sent = 0;
     let mut pending = head;
     let mut chunk = first;
     loop {
-        let allowed = limit.map_or(chunk.len(), |limit| chunk.len().min(limit - sent));
-        pending.extend_from_slice(&chunk[..allowed]);
+        match framing {
+            Framing::NoBody => {
+                return out.write_all(&pending).map(|()| Sent { bytes: 0, complete: true });
+            }
+            Framing::Length(length) => {
+                let allowed = chunk.len().min(length - sent);
+                pending.extend_from_slice(&chunk[..allowed]);
+                sent += allowed;
+            }
+            Framing::Chunked => {
+                encode_chunk(&mut pending, &chunk);
+                sent += chunk.len();
+            }
+            Framing::UntilClose => {
+                pending.extend_from_slice(&chunk);
+                sent += chunk.len();
+            }
+        }
+        if framing == Framing::Length(sent) {
+            // All that was announced; anything more would corrupt the stream.
+            out.write_all(&pending)?;
+            return Ok(Sent { bytes: sent, complete: true });
+        }
         out.write_all(&pending)?;
         pending.clear();
-        sent += allowed;
-        if limit == Some(sent) {
-            return Ok(sent); // all that was announced; anything more would corrupt the stream
-        }
         match catch_panic(|| rest.next()) {
             Ok(Some(next)) => chunk = next,
-            Ok(None) => return Ok(sent),
+            Ok(None) => break,
             Err(why) => return Err(io::Error::other(why)),
         }
     }
+    let complete = match framing {
+        Framing::Chunked => out.write_all(LAST_CHUNK).is_ok(),
+        Framing::Length(_) => false, // shorter than announced
+        _ => true,
+    };
+    Ok(Sent { bytes: sent, complete })
 }
 // ANCHOR_END: send_body
 
 /// Runs `f`, turning a panic into its message.
-fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub(super) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
@@ -336,23 +370,5 @@ mod tests {
                 ("CONTENT_TYPE".to_string(), "text/plain".to_string()),
             ]
         );
-    }
-
-    #[test]
-    fn body_lengths_are_checked() {
-        let with = |values: &[&str]| {
-            let mut headers = Headers::default();
-            for value in values {
-                headers.push("Content-Length", *value);
-            }
-            body_length(&headers, 100).map_err(|(status, _)| status.code)
-        };
-        assert_eq!(with(&[]), Ok(0));
-        assert_eq!(with(&["42"]), Ok(42));
-        assert_eq!(with(&["42", "42"]), Ok(42));
-        assert_eq!(with(&["42", "43"]), Err(400));
-        assert_eq!(with(&["+42"]), Err(400));
-        assert_eq!(with(&["-1"]), Err(400));
-        assert_eq!(with(&["101"]), Err(413));
     }
 }

@@ -18,10 +18,13 @@ mod body;
 pub mod demo;
 mod environ;
 mod gateway;
+mod persistent;
 mod start_response;
+mod validate;
 
 pub use application::Application;
 pub use body::Body;
 pub use environ::{Environ, Input};
 pub use gateway::Gateway;
 pub use start_response::StartResponse;
+pub use validate::Validator;

@@ -1,0 +1,37 @@
+//! Chapter 5: a server that holds up. The chapter 4 gateway and application on persistent
+//! HTTP/1.1 connections, with chunked bodies, limits and timeouts, and idle connections
+//! parked with the operating system instead of holding a worker each.
+//!
+//! Try it: `cargo run --release` (this is the default binary), then
+//! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the
+//! connection.
+
+use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::http::Config;
+use socket_to_wsgi::reactor::{self, ReactorConfig};
+use socket_to_wsgi::server::Shutdown;
+use socket_to_wsgi::wsgi::{Gateway, demo::demo_app};
+
+const COMMAND: Command = Command {
+    name: "05-hardened",
+    about: "Chapter 5: the WSGI-style server with HTTP/1.1 keep-alive, chunked bodies, limits\n\
+            and timeouts. Paths: / (links), /environ, POST /echo, /sleep?ms=N.\n\
+            Ctrl-C stops it gracefully.",
+    threads: true,
+    spawn: false,
+};
+
+// ANCHOR: main
+fn main() {
+    let options = COMMAND.parse_or_exit();
+    let listener = cli::listen_or_exit(&options);
+    let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
+    cli::stop_on_ctrl_c(&shutdown);
+    let gateway = Gateway::new(demo_app, Config::default()).multithreaded(true);
+    let config = ReactorConfig::default();
+    reactor::serve_with_reactor(listener, &shutdown, options.threads, config, move |connection| {
+        gateway.serve_ready(connection)
+    });
+    eprintln!("stopped");
+}
+// ANCHOR_END: main

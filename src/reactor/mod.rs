@@ -1,0 +1,277 @@
+//! Serving keep-alive connections without a thread per connection (chapter 5).
+//!
+//! A persistent connection spends most of its life idle, between requests. If a worker sat
+//! blocked on each idle connection, N workers would serve N clients and everyone else would
+//! wait: eight times as many keep-alive clients as workers would starve. So no worker ever
+//! waits on one connection here. Every connection is registered with the operating system's
+//! readiness mechanism ([`readiness`]), and idle workers wait on *all* of them at once; the
+//! kernel wakes one worker for each connection that has bytes. The worker answers every
+//! complete request those bytes hold, re-arms the connection, and goes back to waiting.
+//! Chapter 3's pool was fed by a channel; this one is fed by the kernel, with no thread in
+//! between.
+//!
+//! The workers also enforce the timeouts: an idle connection is closed after
+//! [`ReactorConfig::idle_timeout`], and a head that takes longer than
+//! [`ReactorConfig::head_timeout`] to arrive gets 408. A slow-loris client ties up a little
+//! memory, never a worker.
+
+pub mod readiness;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use self::readiness::Readiness;
+use crate::connection::Connection;
+use crate::http::{Clock, Response, Status};
+use crate::server::{Shutdown, connections};
+
+/// Limits of the reactor, each with a safe default.
+#[derive(Clone, Copy, Debug)]
+pub struct ReactorConfig {
+    /// How long a connection may sit idle between requests before it is closed.
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a whole request head, from its first byte.
+    pub head_timeout: Duration,
+    /// How long one read of a body, or one write of a response, may block a worker.
+    pub io_timeout: Duration,
+    /// How many connections may be open at once; more are answered 503 and closed.
+    pub max_connections: usize,
+}
+
+impl Default for ReactorConfig {
+    fn default() -> ReactorConfig {
+        ReactorConfig {
+            idle_timeout: Duration::from_secs(5),
+            head_timeout: Duration::from_secs(10),
+            io_timeout: Duration::from_secs(10),
+            max_connections: 1000,
+        }
+    }
+}
+
+/// What a connection handler wants after it has dealt with what arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Park the connection until more bytes arrive (the rest of a head, or the next request).
+    Wait,
+    /// Close it.
+    Close,
+}
+
+/// How often workers wake up with nothing to do, to notice deadlines and shutdown.
+const TICK: Duration = Duration::from_millis(100);
+
+/// A connection known to the reactor: registered for readiness until it is dropped.
+struct Entry {
+    key: usize,
+    connection: Connection,
+    /// When an idle connection is closed; unused while a head is arriving.
+    idle_deadline: Instant,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        // Leave the interest list before the socket closes (the portable poller requires it).
+        let _ = self.shared.readiness.remove(self.connection.stream());
+        self.shared.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What the accept loop and the workers share.
+struct Shared {
+    readiness: Readiness,
+    /// Connections waiting for bytes, by key. A worker takes one out while it serves it.
+    parked: Mutex<HashMap<usize, Entry>>,
+    open: AtomicUsize,
+    stopping: AtomicBool,
+    last_sweep: Mutex<Instant>,
+    config: ReactorConfig,
+}
+
+impl Shared {
+    fn parked(&self) -> MutexGuard<'_, HashMap<usize, Entry>> {
+        // Nothing panics while holding this lock, but a poisoned map must not stop the server.
+        self.parked.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What a worker calls for each connection with new bytes.
+type Handler = dyn Fn(&mut Connection) -> Next + Send + Sync;
+
+// ANCHOR: serve_with_reactor
+/// Serves connections with `handle` on `threads` workers that wait for readiness.
+///
+/// `handle` is called on a worker each time a connection has new bytes; it returns whether
+/// to park the connection again or close it. On shutdown: stop accepting, let the requests
+/// in flight finish, close the idle connections.
+pub fn serve_with_reactor(
+    listener: TcpListener,
+    shutdown: &Shutdown,
+    threads: NonZeroUsize,
+    config: ReactorConfig,
+    handle: impl Fn(&mut Connection) -> Next + Send + Sync + 'static,
+) {
+    let shared = Arc::new(Shared {
+        readiness: Readiness::new().expect("the operating system refused a readiness queue"),
+        parked: Mutex::new(HashMap::new()),
+        open: AtomicUsize::new(0),
+        stopping: AtomicBool::new(false),
+        last_sweep: Mutex::new(Instant::now()),
+        config,
+    });
+    let handle: Arc<Handler> = Arc::new(handle);
+    let workers: Vec<_> = (0..threads.get())
+        .map(|id| {
+            let (shared, handle) = (Arc::clone(&shared), Arc::clone(&handle));
+            thread::Builder::new()
+                .name(format!("worker-{id}"))
+                .spawn(move || work(&shared, handle.as_ref()))
+                .expect("the operating system refused to start a worker thread")
+        })
+        .collect();
+    for (key, stream) in connections(&listener, shutdown).enumerate() {
+        admit(&shared, stream, key);
+    }
+    shared.stopping.store(true, Ordering::SeqCst);
+    for worker in workers {
+        let _ = worker.join(); // each finishes the request it is serving first
+    }
+    shared.parked().clear(); // close the idle connections
+}
+// ANCHOR_END: serve_with_reactor
+
+// ANCHOR: admit
+/// Takes a new connection in: refuses it if there are too many, else parks it until its
+/// first request arrives.
+fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
+    let config = &shared.config;
+    if shared.open.load(Ordering::SeqCst) >= config.max_connections {
+        let busy = Response::text(Status::SERVICE_UNAVAILABLE, "503: too many connections\n")
+            .with_header("Retry-After", "1");
+        return refuse_without_waiting(&stream, &busy);
+    }
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(config.io_timeout));
+    let _ = stream.set_write_timeout(Some(config.io_timeout));
+    shared.open.fetch_add(1, Ordering::SeqCst);
+    let mut connection = Connection::new(stream);
+    let now = Instant::now();
+    connection.head_deadline = Some(now + config.head_timeout);
+    let entry = Entry { key, connection, idle_deadline: now, shared: Arc::clone(shared) };
+    park(shared, entry, Shared::add_new);
+}
+// ANCHOR_END: admit
+
+// ANCHOR: work
+/// A worker's life: wait for any connection to have bytes, serve it, park it, repeat.
+fn work(shared: &Arc<Shared>, handle: &Handler) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        match shared.readiness.wait(TICK) {
+            Ok(Some(key)) => {
+                // Removed from the map while served: nobody else can touch it meanwhile.
+                let Some(mut entry) = shared.parked().remove(&key) else { continue };
+                if handle(&mut entry.connection) == Next::Wait {
+                    schedule_deadline(&mut entry);
+                    park(shared, entry, Shared::rearm);
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                eprintln!("waiting for connections failed: {error}");
+                thread::sleep(TICK);
+            }
+        }
+        sweep_if_due(shared);
+    }
+}
+// ANCHOR_END: work
+
+/// Sets the deadline the connection now waits under: the idle timeout between requests, or
+/// the head timeout (from the head's first byte) while a head is arriving.
+fn schedule_deadline(entry: &mut Entry) {
+    let config = &entry.shared.config;
+    let now = Instant::now();
+    if entry.connection.unread().is_empty() {
+        entry.idle_deadline = now + config.idle_timeout;
+    } else if entry.connection.head_deadline.is_none() {
+        entry.connection.head_deadline = Some(now + config.head_timeout);
+    }
+}
+
+impl Shared {
+    fn add_new(&self, stream: &TcpStream, key: usize) -> std::io::Result<()> {
+        self.readiness.add(stream, key)
+    }
+
+    fn rearm(&self, stream: &TcpStream, key: usize) -> std::io::Result<()> {
+        self.readiness.rearm(stream, key)
+    }
+}
+
+/// Puts a connection in the map, then (re-)registers its interest. In that order: the event
+/// may fire at once, and the worker it wakes must find the connection there.
+fn park(
+    shared: &Shared,
+    entry: Entry,
+    register: fn(&Shared, &TcpStream, usize) -> std::io::Result<()>,
+) {
+    if shared.stopping.load(Ordering::SeqCst) {
+        return; // dropping the entry closes the connection
+    }
+    let key = entry.key;
+    let mut parked = shared.parked();
+    let entry = parked.entry(key).insert_entry(entry);
+    if register(shared, entry.get().connection.stream(), key).is_err() {
+        entry.remove();
+    }
+}
+
+// ANCHOR: sweep
+/// Closes parked connections past their deadline, at most once per tick, by one worker:
+/// 408 for a head that is too slow, nothing for a connection that was merely idle (RFC 9112
+/// §9.5 lets a server close an idle connection at any time).
+fn sweep_if_due(shared: &Shared) {
+    let now = Instant::now();
+    let Ok(mut last_sweep) = shared.last_sweep.try_lock() else { return };
+    if now.duration_since(*last_sweep) < TICK {
+        return;
+    }
+    *last_sweep = now;
+    let expired: Vec<Entry> = {
+        let mut parked = shared.parked();
+        let late: Vec<usize> = parked
+            .iter()
+            .filter(|(_, entry)| match entry.connection.head_deadline {
+                Some(deadline) => now >= deadline,
+                None => now >= entry.idle_deadline,
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        late.iter().filter_map(|key| parked.remove(key)).collect()
+    };
+    let too_slow =
+        Response::text(Status::REQUEST_TIMEOUT, "408: the request took too long to arrive\n");
+    for entry in expired {
+        if !entry.connection.unread().is_empty() {
+            refuse_without_waiting(entry.connection.stream(), &too_slow);
+        }
+    }
+}
+// ANCHOR_END: sweep
+
+/// Sends a short error response if the socket can take it right now, without ever blocking
+/// (the client may not be reading), then closes.
+fn refuse_without_waiting(stream: &TcpStream, response: &Response) {
+    let mut bytes = Vec::new();
+    let _ = response.write_to(&mut bytes, Clock::System, true);
+    let _ = stream.set_nonblocking(true);
+    let _ = (&mut &*stream).write(&bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}

@@ -1,0 +1,117 @@
+//! Waiting until any of many sockets is readable (chapter 5).
+//!
+//! The standard library can only block on one socket at a time. The operating system can
+//! watch thousands at once: you register each socket's "interest" with it, then one call
+//! sleeps until at least one of them has data. Linux calls this epoll, macOS and the BSDs
+//! kqueue, Windows IOCP. Every interest here is *one-shot*: after a socket is reported, it is
+//! not reported again until it is re-armed, so two workers can never be handed the same
+//! connection at once.
+//!
+//! On Linux the workers all wait on one epoll instance directly, and the kernel wakes one
+//! worker per ready socket. Elsewhere the portable `polling` crate is used, which lets only
+//! one thread wait at a time, so the workers take turns.
+
+use std::io;
+use std::net::TcpStream;
+use std::time::Duration;
+
+#[cfg(target_os = "linux")]
+pub use self::epoll::Readiness;
+#[cfg(not(target_os = "linux"))]
+pub use self::portable::Readiness;
+
+#[cfg(target_os = "linux")]
+mod epoll {
+    use super::*;
+    use rustix::event::{Timespec, epoll};
+    use std::os::fd::OwnedFd;
+
+    // ANCHOR: epoll
+    /// An epoll instance that many threads may wait on at once.
+    pub struct Readiness {
+        epoll: OwnedFd,
+    }
+
+    impl Readiness {
+        pub fn new() -> io::Result<Readiness> {
+            Ok(Readiness { epoll: epoll::create(epoll::CreateFlags::CLOEXEC)? })
+        }
+
+        /// Starts watching `stream`; `key` is what [`Readiness::wait`] reports.
+        pub fn add(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
+            Ok(epoll::add(&self.epoll, stream, data(key), interest())?)
+        }
+
+        /// Watches `stream` again, after it was reported once.
+        pub fn rearm(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
+            Ok(epoll::modify(&self.epoll, stream, data(key), interest())?)
+        }
+
+        /// Stops watching `stream`.
+        pub fn remove(&self, stream: &TcpStream) -> io::Result<()> {
+            Ok(epoll::delete(&self.epoll, stream)?)
+        }
+
+        /// Sleeps until one watched socket is readable (its key) or `timeout` passes (`None`).
+        pub fn wait(&self, timeout: Duration) -> io::Result<Option<usize>> {
+            let timeout = Timespec::try_from(timeout).map_err(io::Error::other)?;
+            let mut ready = [epoll::Event { flags: epoll::EventFlags::empty(), data: data(0) }];
+            match epoll::wait(&self.epoll, &mut ready, Some(&timeout)) {
+                Ok(0) => Ok(None),
+                Ok(_) => Ok(Some(ready[0].data.u64() as usize)),
+                Err(rustix::io::Errno::INTR) => Ok(None),
+                Err(error) => Err(error.into()),
+            }
+        }
+    }
+
+    /// Readable (or closed by the peer), reported once until re-armed.
+    fn interest() -> epoll::EventFlags {
+        epoll::EventFlags::IN | epoll::EventFlags::RDHUP | epoll::EventFlags::ONESHOT
+    }
+    // ANCHOR_END: epoll
+
+    fn data(key: usize) -> epoll::EventData {
+        epoll::EventData::new_u64(key as u64)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod portable {
+    use super::*;
+    use polling::{Event, Events, Poller};
+    use std::sync::Mutex;
+
+    /// The `polling` crate's poller; waiting is one thread at a time.
+    pub struct Readiness {
+        poller: Poller,
+        waiting: Mutex<Events>,
+    }
+
+    impl Readiness {
+        pub fn new() -> io::Result<Readiness> {
+            let events = Events::with_capacity(std::num::NonZeroUsize::MIN);
+            Ok(Readiness { poller: Poller::new()?, waiting: Mutex::new(events) })
+        }
+
+        pub fn add(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
+            // SAFETY: every added stream is removed before it is dropped (`Entry::drop`).
+            unsafe { self.poller.add(stream, Event::readable(key)) }
+        }
+
+        pub fn rearm(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
+            self.poller.modify(stream, Event::readable(key))
+        }
+
+        pub fn remove(&self, stream: &TcpStream) -> io::Result<()> {
+            self.poller.delete(stream)
+        }
+
+        pub fn wait(&self, timeout: Duration) -> io::Result<Option<usize>> {
+            let mut events = self.waiting.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            events.clear();
+            self.poller.wait(&mut events, Some(timeout))?;
+            Ok(events.iter().next().map(|event| event.key))
+        }
+    }
+}
