@@ -11,6 +11,7 @@ const COMMAND: Command = Command {
     about: "Chapter 1: a TCP echo server. Sends back every byte it receives, one client at a time.",
     threads: false,
     spawn: false,
+    limits: false,
 };
 
 // ANCHOR: main

@@ -14,6 +14,7 @@ const COMMAND: Command = Command {
             GET / is a small HTML page; any other path is a 404.",
     threads: false,
     spawn: false,
+    limits: false,
 };
 
 // ANCHOR: main

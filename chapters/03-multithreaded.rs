@@ -17,6 +17,7 @@ const COMMAND: Command = Command {
             gracefully: requests in flight are finished first.",
     threads: true,
     spawn: true,
+    limits: false,
 };
 
 // ANCHOR: main

@@ -16,6 +16,7 @@ const COMMAND: Command = Command {
             /sleep?ms=N. Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,
+    limits: false,
 };
 
 // ANCHOR: main

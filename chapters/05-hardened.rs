@@ -8,7 +8,7 @@
 
 use socket_to_wsgi::cli::{self, Command};
 use socket_to_wsgi::http::Config;
-use socket_to_wsgi::reactor::{self, ReactorConfig};
+use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
 use socket_to_wsgi::wsgi::{Gateway, demo::demo_app};
 
@@ -19,6 +19,7 @@ const COMMAND: Command = Command {
             Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,
+    limits: true,
 };
 
 // ANCHOR: main
@@ -27,11 +28,15 @@ fn main() {
     let listener = cli::listen_or_exit(&options);
     let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
     cli::stop_on_ctrl_c(&shutdown);
-    let gateway = Gateway::new(demo_app, Config::default()).multithreaded(true);
-    let config = ReactorConfig::default();
-    reactor::serve_with_reactor(listener, &shutdown, options.threads, config, move |connection| {
-        gateway.serve_ready(connection)
-    });
+    let config = Config { limits: options.limits, access_log: !options.quiet, ..Config::default() };
+    let gateway = Gateway::new(demo_app, config).multithreaded(true);
+    reactor::serve_with_reactor(
+        listener,
+        &shutdown,
+        options.threads,
+        options.reactor,
+        move |connection| gateway.serve_ready(connection),
+    );
     eprintln!("stopped");
 }
 // ANCHOR_END: main

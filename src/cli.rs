@@ -1,13 +1,17 @@
 //! Command-line flags shared by every chapter's binary (chapter 1).
 //!
-//! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, and chapter
-//! 3 adds `--spawn`. Parsing is a few lines of std, so the binaries need no argument crate.
+//! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3 adds
+//! `--spawn`, and chapter 5 its limits. Parsing is a few lines of std, so the binaries need
+//! no argument crate.
 
 use std::fmt;
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
 use std::process;
+use std::time::Duration;
 
+use crate::http::Limits;
+use crate::reactor::ReactorConfig;
 use crate::server::Shutdown;
 
 /// What a binary says about itself in `--help`, and which optional flags it accepts.
@@ -20,6 +24,8 @@ pub struct Command {
     pub threads: bool,
     /// Accept `--spawn` (thread per connection instead of a pool).
     pub spawn: bool,
+    /// Accept chapter 5's limits, timeouts and `--quiet`.
+    pub limits: bool,
 }
 
 /// The flags after parsing.
@@ -29,6 +35,12 @@ pub struct Options {
     pub port: u16,
     pub threads: NonZeroUsize,
     pub spawn: bool,
+    /// Request size limits (chapter 5's `--max-body`).
+    pub limits: Limits,
+    /// Connection limits and timeouts (chapter 5).
+    pub reactor: ReactorConfig,
+    /// No access log (chapter 5's `--quiet`).
+    pub quiet: bool,
 }
 
 impl Default for Options {
@@ -39,6 +51,9 @@ impl Default for Options {
             port: 8888,
             threads: NonZeroUsize::new(4).unwrap(),
             spawn: false,
+            limits: Limits::default(),
+            reactor: ReactorConfig::default(),
+            quiet: false,
         }
     }
 }
@@ -75,6 +90,20 @@ impl Command {
         if self.spawn {
             text.push_str("  --spawn        one new thread per connection instead of a pool\n");
         }
+        if self.limits {
+            let (reactor, limits) = (ReactorConfig::default(), Limits::default());
+            text.push_str(&format!(
+                "  --max-connections N   connections open at once; more get 503 (default {})\n  \
+                 --idle-timeout SECS   close a keep-alive connection idle this long (default {})\n  \
+                 --head-timeout SECS   408 when a request head takes longer (default {})\n  \
+                 --max-body BYTES      413 for a larger request body (default {})\n  \
+                 --quiet               no access log on stderr\n",
+                reactor.max_connections,
+                reactor.idle_timeout.as_secs_f64(),
+                reactor.head_timeout.as_secs_f64(),
+                limits.body,
+            ));
+        }
         text.push_str("  -h, --help     print this help\n");
         text
     }
@@ -100,6 +129,20 @@ impl Command {
                     })?;
                 }
                 "--spawn" if self.spawn => options.spawn = true,
+                "--max-connections" if self.limits => {
+                    let most: usize = number(&flag, &value("N")?)?;
+                    options.reactor.max_connections = most.max(1);
+                }
+                "--idle-timeout" if self.limits => {
+                    options.reactor.idle_timeout = seconds(&flag, &value("SECS")?)?;
+                }
+                "--head-timeout" if self.limits => {
+                    options.reactor.head_timeout = seconds(&flag, &value("SECS")?)?;
+                }
+                "--max-body" if self.limits => {
+                    options.limits.body = number(&flag, &value("BYTES")?)?
+                }
+                "--quiet" if self.limits => options.quiet = true,
                 other => {
                     return Err(CliError::Invalid(format!("unknown option `{other}`")));
                 }
@@ -122,6 +165,14 @@ impl Command {
             }
         }
     }
+}
+
+fn seconds(flag: &str, text: &str) -> Result<Duration, CliError> {
+    let secs: f64 = number(flag, text)?;
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| CliError::Invalid(format!("{flag} takes a positive number of seconds")))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, CliError> {
@@ -171,8 +222,12 @@ mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
 
-    const POOLED: Command = Command { name: "test", about: "A test.", threads: true, spawn: true };
-    const PLAIN: Command = Command { name: "test", about: "A test.", threads: false, spawn: false };
+    const POOLED: Command =
+        Command { name: "test", about: "A test.", threads: true, spawn: true, limits: false };
+    const PLAIN: Command =
+        Command { name: "test", about: "A test.", threads: false, spawn: false, limits: false };
+    const HARDENED: Command =
+        Command { name: "test", about: "A test.", threads: true, spawn: false, limits: true };
 
     fn parse(command: &Command, args: &[&str]) -> Result<Options, CliError> {
         command.parse(args.iter().map(|arg| arg.to_string()))
@@ -195,9 +250,32 @@ mod tests {
                 host: "0.0.0.0".to_string(),
                 port: 0,
                 threads: NonZeroUsize::new(8).unwrap(),
-                spawn: true
+                spawn: true,
+                ..Options::default()
             })
         );
+    }
+
+    #[test]
+    fn chapter_5_limits_are_read_and_checked() {
+        let options = parse(
+            &HARDENED,
+            &["--max-connections", "10", "--idle-timeout", "0.5", "--max-body", "99", "--quiet"],
+        )
+        .unwrap();
+        assert_eq!(options.reactor.max_connections, 10);
+        assert_eq!(options.reactor.idle_timeout, Duration::from_millis(500));
+        assert_eq!(options.limits.body, 99);
+        assert!(options.quiet);
+        assert_eq!(
+            parse(&HARDENED, &["--head-timeout", "0"]),
+            Err(CliError::Invalid("--head-timeout takes a positive number of seconds".to_string()))
+        );
+        assert_eq!(
+            parse(&POOLED, &["--quiet"]),
+            Err(CliError::Invalid("unknown option `--quiet`".to_string()))
+        );
+        assert!(HARDENED.usage().contains("--idle-timeout SECS"));
     }
 
     #[test]

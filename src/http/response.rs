@@ -75,7 +75,7 @@ impl Response {
 /// Writes a status line, the `Date`, the given headers, then the empty line that ends the
 /// head. `status` is the code and reason, as in `200 OK`.
 ///
-/// The head is gathered in one string and written with one call: one `write` per line would
+/// The head is gathered in one buffer and written with one call: one `write` per line would
 /// mean one system call (and perhaps one TCP packet) per line.
 pub fn write_head(
     out: &mut impl Write,
@@ -88,7 +88,10 @@ pub fn write_head(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    out.write_all(head.as_bytes())
+    // Header text is Latin-1 on the wire (each character one byte), as PEP 3333 carries it,
+    // not UTF-8. Anything beyond Latin-1 cannot be sent and becomes `?`.
+    let bytes: Vec<u8> = head.chars().map(|c| u8::try_from(c).unwrap_or(b'?')).collect();
+    out.write_all(&bytes)
 }
 // ANCHOR_END: write_head
 

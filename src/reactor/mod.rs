@@ -32,7 +32,7 @@ use crate::http::{Clock, Response, Status};
 use crate::server::{Shutdown, connections};
 
 /// Limits of the reactor, each with a safe default.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReactorConfig {
     /// How long a connection may sit idle between requests before it is closed.
     pub idle_timeout: Duration,

@@ -242,8 +242,9 @@ pub(super) fn checked_response(
 }
 // ANCHOR_END: checked_response
 
+/// Control characters would split the head; characters past Latin-1 cannot be sent at all.
 fn has_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && c != '\t')
+    text.chars().any(|c| (c.is_control() && c != '\t') || u32::from(c) > 0xFF)
 }
 
 pub(super) fn status_code(status: &str) -> u16 {

@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use super::gateway::HOP_BY_HOP;
 use super::{Application, Body, Environ, StartResponse};
 
 /// The CGI variables a server built by this crate always puts in the environ.
@@ -36,19 +37,6 @@ const REQUIRED: [&str; 9] = [
     "SERVER_NAME",
     "SERVER_PORT",
     "SERVER_PROTOCOL",
-];
-
-/// Headers that describe one connection, not the response (PEP 3333, "Other HTTP Features";
-/// RFC 9110 §7.6.1). The gateway drops them with a warning; the validator calls them a bug.
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
 ];
 
 /// Wraps an application and checks, on every request, that the server and the application
@@ -328,6 +316,7 @@ fn check_headers(headers: &[(String, String)]) {
                 format!("got {name}: {value:?}"),
             );
         }
+        // The gateway drops these with a warning and goes on; here they are a bug to fix.
         if HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
             violation(
                 "an application must not set hop-by-hop headers; the connection is the server's business",
