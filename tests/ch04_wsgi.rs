@@ -14,7 +14,9 @@ use socket_to_wsgi::http::Config;
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::{serve_one_at_a_time, serve_pooled};
 use socket_to_wsgi::wsgi::demo::demo_app;
-use socket_to_wsgi::wsgi::{Application, Body, Environ, Gateway, StartResponse, Validator};
+use socket_to_wsgi::wsgi::{
+    Application, Body, Environ, Gateway, REQUIRED_KEYS, StartResponse, Validator,
+};
 
 /// Serves `app` on a pool of `threads` workers (or one at a time with `None`), fixed clock.
 fn serve(app: impl Application, threads: Option<usize>) -> TestServer {
@@ -88,16 +90,7 @@ fn the_environ_has_every_pep_3333_key() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "one line per entry, sorted by key");
-    for key in [
-        "REQUEST_METHOD",
-        "SCRIPT_NAME",
-        "PATH_INFO",
-        "QUERY_STRING",
-        "CONTENT_TYPE",
-        "CONTENT_LENGTH",
-        "SERVER_NAME",
-        "SERVER_PORT",
-        "SERVER_PROTOCOL",
+    let wsgi_keys = [
         "wsgi.version",
         "wsgi.url_scheme",
         "wsgi.input",
@@ -105,7 +98,8 @@ fn the_environ_has_every_pep_3333_key() {
         "wsgi.multithread",
         "wsgi.multiprocess",
         "wsgi.run_once",
-    ] {
+    ];
+    for key in REQUIRED_KEYS.into_iter().chain(wsgi_keys) {
         assert!(keys.contains(&key), "{key} is missing from {keys:?}");
     }
     // PATH_INFO is decoded (é's two UTF-8 bytes shown as two Latin-1 characters, %2F as /);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{Binary, HttpResponse, exchange};
 use pretty_assertions::assert_eq;
+use socket_to_wsgi::wsgi::REQUIRED_KEYS;
 
 /// A Python program from book/python/, started with `--port 0`; killed when dropped, so it
 /// never outlives the test, whether the test passes or panics.
@@ -168,16 +169,7 @@ fn both_environs_carry_the_keys_pep_3333_requires() {
                    X-Book-Chapter: 4\r\n\r\n";
     let (from_rust, from_python) =
         (environ(rust.address, request), environ(python.address, request));
-    let required = [
-        "REQUEST_METHOD",
-        "SCRIPT_NAME",
-        "PATH_INFO",
-        "QUERY_STRING",
-        "CONTENT_TYPE",
-        "CONTENT_LENGTH",
-        "SERVER_NAME",
-        "SERVER_PORT",
-        "SERVER_PROTOCOL",
+    let required = REQUIRED_KEYS.into_iter().chain([
         "HTTP_HOST",
         "HTTP_X_BOOK_CHAPTER",
         "wsgi.version",
@@ -187,7 +179,8 @@ fn both_environs_carry_the_keys_pep_3333_requires() {
         "wsgi.multithread",
         "wsgi.multiprocess",
         "wsgi.run_once",
-    ];
+    ]);
+    let required: Vec<&str> = required.collect();
     let missing = |environ: &BTreeMap<String, String>| -> Vec<&str> {
         required.iter().copied().filter(|key| !environ.contains_key(*key)).collect()
     };

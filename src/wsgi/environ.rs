@@ -61,6 +61,20 @@ impl Read for Input<'_> {
 }
 // ANCHOR_END: input
 
+/// The CGI variables PEP 3333 requires in every environ ("environ Variables"). This crate's
+/// servers always set all nine, empty when there is nothing to say.
+pub const REQUIRED: [&str; 9] = [
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+];
+
 // ANCHOR: environ
 /// The request, as PEP 3333's `environ`.
 pub struct Environ<'a> {
@@ -196,17 +210,7 @@ mod tests {
     #[test]
     fn a_hand_built_environ_has_every_required_key() {
         let environ = Environ::for_request("GET", "/caf%C3%A9?q=%20x");
-        for key in [
-            "REQUEST_METHOD",
-            "SCRIPT_NAME",
-            "PATH_INFO",
-            "QUERY_STRING",
-            "CONTENT_TYPE",
-            "CONTENT_LENGTH",
-            "SERVER_NAME",
-            "SERVER_PORT",
-            "SERVER_PROTOCOL",
-        ] {
+        for key in REQUIRED {
             assert!(environ.get(key).is_some(), "{key} is missing");
         }
         assert_eq!(environ.path_bytes(), "/café".as_bytes());

@@ -24,7 +24,7 @@ mod validate;
 
 pub use application::Application;
 pub use body::Body;
-pub use environ::{Environ, Input};
+pub use environ::{Environ, Input, REQUIRED as REQUIRED_KEYS};
 pub use gateway::Gateway;
 pub use start_response::StartResponse;
 pub use validate::Validator;

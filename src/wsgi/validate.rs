@@ -26,18 +26,10 @@ use std::collections::BTreeMap;
 use super::gateway::HOP_BY_HOP;
 use super::{Application, Body, Environ, StartResponse};
 
+use super::environ::REQUIRED as REQUIRED_KEYS;
+
 /// The CGI variables a server built by this crate always puts in the environ.
-const REQUIRED: [&str; 9] = [
-    "REQUEST_METHOD",
-    "SCRIPT_NAME",
-    "PATH_INFO",
-    "QUERY_STRING",
-    "CONTENT_TYPE",
-    "CONTENT_LENGTH",
-    "SERVER_NAME",
-    "SERVER_PORT",
-    "SERVER_PROTOCOL",
-];
+const REQUIRED: [&str; 9] = REQUIRED_KEYS;
 
 /// Wraps an application and checks, on every request, that the server and the application
 /// both keep PEP 3333's contract. Panics, naming the rule, when one of them does not.
