@@ -15,8 +15,8 @@ use super::{Application, Environ, Gateway, Input, StartResponse};
 use crate::connection::Connection;
 use crate::http::exchange::access_log;
 use crate::http::{
-    BodyFraming, ChunkedReader, Request, Status, Version, request_framing, wants_keep_alive,
-    write_head,
+    BodyFraming, ChunkedReader, Request, Status, Version, close_gracefully, request_framing,
+    wants_keep_alive, write_head,
 };
 use crate::reactor::Next;
 
@@ -46,13 +46,13 @@ impl<A: Application> Gateway<A> {
                     if let Some(status) = error.status() {
                         self.refuse_and_close(connection, status, &error.to_string());
                     }
-                    return Next::Close;
+                    return close_after_response(connection);
                 }
             };
             match self.exchange_persistent(&request, connection) {
                 Ok(true) if connection.unread().is_empty() => return Next::Wait,
                 Ok(true) => continue, // pipelined: the next request is already here
-                Ok(false) => return Next::Close,
+                Ok(false) => return close_after_response(connection),
                 Err(error) => {
                     log_failure(connection, &request, &error);
                     return Next::Close;
@@ -195,6 +195,12 @@ impl<A: Application> Gateway<A> {
             });
         keep_alive && written.is_ok()
     }
+}
+
+/// Closes after a response without destroying it: see chapter 2's `close_gracefully`.
+fn close_after_response(connection: &Connection) -> Next {
+    close_gracefully(connection.stream());
+    Next::Close
 }
 
 /// The `Connection` header that says what happens next: HTTP/1.1 keeps the connection by
