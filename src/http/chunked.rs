@@ -11,6 +11,7 @@
 
 use std::io::{self, BufRead, Read};
 
+// ANCHOR: encode_chunk
 /// The last chunk and the empty trailer section that end every chunked body.
 pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
@@ -22,6 +23,7 @@ pub fn encode_chunk(out: &mut Vec<u8>, data: &[u8]) {
         out.extend_from_slice(b"\r\n");
     }
 }
+// ANCHOR_END: encode_chunk
 
 /// The longest chunk-size line (size, extensions, CRLF) or trailer line accepted.
 const MAX_LINE: usize = 4096;
@@ -39,11 +41,23 @@ pub struct ChunkedReader<R> {
     /// Bytes the body may still yield.
     budget: u64,
     finished: bool,
+    over_limit: bool,
 }
 
 impl<R: BufRead> ChunkedReader<R> {
     pub fn new(source: R, limit: u64) -> ChunkedReader<R> {
-        ChunkedReader { source, left_in_chunk: None, budget: limit, finished: false }
+        ChunkedReader {
+            source,
+            left_in_chunk: None,
+            budget: limit,
+            finished: false,
+            over_limit: false,
+        }
+    }
+
+    /// Whether the body turned out larger than the limit (its reader then failed).
+    pub fn is_over_limit(&self) -> bool {
+        self.over_limit
     }
 
     /// Whether the whole body, last chunk and trailers included, has been read.
@@ -83,6 +97,7 @@ impl<R: BufRead> ChunkedReader<R> {
     }
 }
 
+// ANCHOR: chunked_read
 impl<R: BufRead> Read for ChunkedReader<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         loop {
@@ -98,6 +113,7 @@ impl<R: BufRead> Read for ChunkedReader<R> {
                         return Ok(0);
                     }
                     if size > self.budget {
+                        self.over_limit = true;
                         return Err(io::Error::other("the chunked body is larger than allowed"));
                     }
                     self.budget -= size;
@@ -120,6 +136,7 @@ impl<R: BufRead> Read for ChunkedReader<R> {
         }
     }
 }
+// ANCHOR_END: chunked_read
 
 /// One CRLF-terminated line without its CRLF; a bare LF is accepted (RFC 9112 §2.2).
 fn read_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
@@ -196,6 +213,9 @@ mod tests {
     #[test]
     fn the_limit_counts_data_bytes() {
         assert_eq!(decode(b"5\r\nhello\r\n0\r\n\r\n", 5).unwrap().0, b"hello");
-        assert!(decode(b"5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n", 5).is_err());
+        let wire = b"5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n";
+        let mut reader = ChunkedReader::new(&wire[..], 5);
+        assert!(reader.read_to_end(&mut Vec::new()).is_err());
+        assert!(reader.is_over_limit());
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{BufReader, Read};
 use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Clock, Limits, Request, Response, read_request};
 
@@ -65,11 +65,13 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
 pub fn close_gracefully(stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    // Bounded in bytes and in time: a client that keeps trickling must not keep us here.
+    let give_up = Instant::now() + Duration::from_secs(1);
     let mut discard = [0; 4096];
     let mut budget: usize = 256 * 1024;
     while let Ok(read @ 1..) = (&mut &*stream).read(&mut discard) {
         budget = budget.saturating_sub(read);
-        if budget == 0 {
+        if budget == 0 || Instant::now() >= give_up {
             break;
         }
     }

@@ -23,6 +23,7 @@ pub enum BodyFraming {
 /// The connection must be closed afterwards, since where this request ends is unknown.
 pub type FramingError = (Status, &'static str);
 
+// ANCHOR: request_framing
 /// Decides how the body of `request` is framed, refusing anything ambiguous.
 pub fn request_framing(request: &Request, body_limit: u64) -> Result<BodyFraming, FramingError> {
     let has_length = request.headers.get("Content-Length").is_some();
@@ -62,7 +63,9 @@ pub fn request_framing(request: &Request, body_limit: u64) -> Result<BodyFraming
     }
     Ok(if length == 0 { BodyFraming::None } else { BodyFraming::Length(length) })
 }
+// ANCHOR_END: request_framing
 
+// ANCHOR: wants_keep_alive
 /// Whether the client wants the connection kept open after this request (RFC 9112 §9.3):
 /// HTTP/1.1 keeps it unless told `Connection: close`; HTTP/1.0 closes unless it asks for
 /// `Connection: keep-alive`.
@@ -74,6 +77,7 @@ pub fn wants_keep_alive(request: &Request) -> bool {
         Version::Http10 => says("keep-alive") && !says("close"),
     }
 }
+// ANCHOR_END: wants_keep_alive
 
 /// The comma-separated elements of every value of a header, trimmed, empty ones skipped
 /// (RFC 9110 §5.6.1).

@@ -31,12 +31,14 @@ use crate::connection::Connection;
 use crate::http::{Clock, Response, Status};
 use crate::server::{Shutdown, connections};
 
+// ANCHOR: reactor_config
 /// Limits of the reactor, each with a safe default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReactorConfig {
     /// How long a connection may sit idle between requests before it is closed.
     pub idle_timeout: Duration,
-    /// How long a client may take to send a whole request head, from its first byte.
+    /// How long a client may take to send a whole request head: counted from the connection's
+    /// start for its first request, and from the head's first byte for the later ones.
     pub head_timeout: Duration,
     /// How long one read of a body, or one write of a response, may block a worker.
     pub io_timeout: Duration,
@@ -54,6 +56,7 @@ impl Default for ReactorConfig {
         }
     }
 }
+// ANCHOR_END: reactor_config
 
 /// What a connection handler wants after it has dealt with what arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,6 +255,9 @@ fn sweep_if_due(shared: &Shared) {
                 Some(deadline) => now >= deadline,
                 None => now >= entry.idle_deadline,
             })
+            // Bytes waiting in the kernel mean the workers were busy, not that the client
+            // was slow: a worker will get to them.
+            .filter(|(_, entry)| !has_arrived(entry.connection.stream()))
             .map(|(key, _)| *key)
             .collect();
         late.iter().filter_map(|key| parked.remove(key)).collect()
@@ -265,6 +271,17 @@ fn sweep_if_due(shared: &Shared) {
     }
 }
 // ANCHOR_END: sweep
+
+/// Whether the client has sent something no worker has read yet (or closed its side, which a
+/// worker will read as 0), looking without blocking.
+fn has_arrived(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let waiting = stream.peek(&mut [0]);
+    let _ = stream.set_nonblocking(false);
+    !matches!(waiting, Err(error) if error.kind() == std::io::ErrorKind::WouldBlock)
+}
 
 /// Sends a short error response if the socket can take it right now, without ever blocking
 /// (the client may not be reading), then closes.

@@ -55,6 +55,11 @@ impl Read for Input<'_> {
         }
         let allowed = buffer.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
         let read = self.body.read(&mut buffer[..allowed])?;
+        if read == 0 && allowed > 0 {
+            // The client stopped short of its Content-Length: the body is incomplete, and
+            // the application must not take what came for all of it (RFC 9112 §8).
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
         self.remaining = Some(remaining - read as u64);
         Ok(read)
     }

@@ -100,7 +100,13 @@ impl<A: Application> Gateway<A> {
                 let mut body = ChunkedReader::new(&mut *connection, self.config.limits.body);
                 environ.input = Input::until_end(&mut body);
                 let called = self.call(environ, &mut start_response);
-                (called, drain(&mut body) && body.is_finished())
+                let drained = drain(&mut body);
+                if body.is_over_limit() {
+                    // Only now is the size known; whatever the application chose, it is 413.
+                    let why = "the request body is larger than allowed";
+                    return Ok(self.refuse_and_close(connection, Status::CONTENT_TOO_LARGE, why));
+                }
+                (called, drained && body.is_finished())
             }
         };
         let keep_alive = body_done && wants_keep_alive(request);
@@ -166,7 +172,11 @@ impl<A: Application> Gateway<A> {
 
     /// Answers an error the client caused, and closes: where its request ends is unknown.
     fn refuse_and_close(&self, connection: &Connection, status: Status, why: &str) -> bool {
-        let _ = self.refuse(connection.stream(), status, why);
+        if let Ok((code, bytes)) = self.refuse(connection.stream(), status, why) {
+            if self.config.access_log {
+                access_log(&peer(connection), "(refused request)", code, bytes);
+            }
+        }
         false
     }
 
@@ -203,6 +213,7 @@ fn close_after_response(connection: &Connection) -> Next {
     Next::Close
 }
 
+// ANCHOR: connection_header
 /// The `Connection` header that says what happens next: HTTP/1.1 keeps the connection by
 /// default, HTTP/1.0 closes it by default, and only the exception is said.
 fn connection_header(version: Version, keep_alive: bool) -> Option<(String, String)> {
@@ -212,13 +223,16 @@ fn connection_header(version: Version, keep_alive: bool) -> Option<(String, Stri
         (_, false) => Some(("Connection".to_string(), "close".to_string())),
     }
 }
+// ANCHOR_END: connection_header
 
+// ANCHOR: drain
 /// Reads and discards what the application left of a request body, up to a limit. Returns
 /// whether the body was read to its end.
 fn drain(body: &mut impl Read) -> bool {
     let mut left_over = body.take(DRAIN_LIMIT + 1);
     matches!(io::copy(&mut left_over, &mut io::sink()), Ok(n) if n <= DRAIN_LIMIT)
 }
+// ANCHOR_END: drain
 
 fn peer(connection: &Connection) -> String {
     connection.peer.map_or_else(|| "unknown peer".to_string(), |peer| peer.to_string())

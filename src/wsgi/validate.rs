@@ -58,6 +58,7 @@ impl<A: Application> Validator<A> {
     }
 }
 
+// ANCHOR: validator
 impl<A: Application> Application for Validator<A> {
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
         // The server's side first: the application must be able to trust what it is given.
@@ -96,6 +97,7 @@ impl<A: Application> Application for Validator<A> {
         })
     }
 }
+// ANCHOR_END: validator
 
 /// Panics with the rule that was broken, where the rule comes from, and what broke it.
 fn violation(rule: &str, source: &str, found: impl std::fmt::Display) -> ! {
@@ -169,7 +171,10 @@ fn check_variables(vars: &BTreeMap<String, String>) {
         );
     }
     let path_info = var("PATH_INFO");
-    if !path_info.is_empty() && !path_info.starts_with('/') {
+    // `OPTIONS *` asks about the server as a whole (RFC 9112 §3.2.4); servers hand the `*`
+    // on as the path, as wsgiref and gunicorn do.
+    let asterisk_form = path_info == "*" && var("REQUEST_METHOD") == "OPTIONS";
+    if !path_info.is_empty() && !path_info.starts_with('/') && !asterisk_form {
         violation(
             "PATH_INFO must be empty or start with '/'",
             ENVIRON,
