@@ -9,3 +9,4 @@ pub mod ch1;
 pub mod ch2;
 pub mod ch3;
 pub mod ch4;
+pub mod ch5;

@@ -27,8 +27,9 @@ pub type FramingError = (Status, &'static str);
 /// Decides how the body of `request` is framed, refusing anything ambiguous.
 pub fn request_framing(request: &Request, body_limit: u64) -> Result<BodyFraming, FramingError> {
     let has_length = request.headers.get("Content-Length").is_some();
-    let codings: Vec<String> = list_values(request.headers.get_all("Transfer-Encoding"));
-    if !codings.is_empty() {
+    // A Transfer-Encoding field counts even when empty: a proxy in front may have acted on it.
+    if request.headers.get("Transfer-Encoding").is_some() {
+        let codings = list_values(request.headers.get_all("Transfer-Encoding"));
         if has_length {
             // RFC 9112 §6.1: both present is how smuggling starts; reject and close.
             return Err((Status::BAD_REQUEST, "Content-Length together with Transfer-Encoding"));
@@ -38,6 +39,7 @@ pub fn request_framing(request: &Request, body_limit: u64) -> Result<BodyFraming
         }
         return match codings.as_slice() {
             [only] if only.eq_ignore_ascii_case("chunked") => Ok(BodyFraming::Chunked),
+            [] => Err((Status::BAD_REQUEST, "an empty Transfer-Encoding")),
             [.., last] if !last.eq_ignore_ascii_case("chunked") => {
                 Err((Status::BAD_REQUEST, "the last transfer coding must be chunked"))
             }
@@ -127,6 +129,8 @@ mod tests {
         assert_eq!(framing(&[("Content-Length", "")]), Err(400));
         assert_eq!(framing(&[("Content-Length", "1001")]), Err(413));
         assert_eq!(framing(&[("Transfer-Encoding", "chunked, gzip")]), Err(400));
+        assert_eq!(framing(&[("Transfer-Encoding", "")]), Err(400));
+        assert_eq!(framing(&[("Content-Length", "3"), ("Transfer-Encoding", "")]), Err(400));
         assert_eq!(framing(&[("Transfer-Encoding", "gzip, chunked")]), Err(501));
         assert_eq!(
             framing(&[("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "chunked")]),

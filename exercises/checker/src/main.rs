@@ -16,11 +16,12 @@ use std::env;
 use std::process::{Command, ExitCode, Output};
 
 /// The exercise pages of the book, one per chapter, compiled in.
-const PAGES: [(u32, &str); 4] = [
+const PAGES: [(u32, &str); 5] = [
     (1, include_str!("../../../book/src/exercises/ch01.md")),
     (2, include_str!("../../../book/src/exercises/ch02.md")),
     (3, include_str!("../../../book/src/exercises/ch03.md")),
     (4, include_str!("../../../book/src/exercises/ch04.md")),
+    (5, include_str!("../../../book/src/exercises/ch05.md")),
 ];
 
 /// How many lines of a failing test's output to show.
@@ -86,8 +87,10 @@ fn parse_options() -> Result<Options, String> {
             "--list" => options.list = true,
             "-h" | "--help" => return Err(String::new()),
             _ if options.chapter.is_none() => {
-                let chapter = arg.parse().ok().filter(|n| (1..=4).contains(n));
-                options.chapter = Some(chapter.ok_or(format!("no chapter {arg:?}: say 1 to 4"))?);
+                let last = PAGES.len();
+                let chapter = arg.parse().ok().filter(|n| PAGES.iter().any(|(page, _)| page == n));
+                options.chapter =
+                    Some(chapter.ok_or(format!("no chapter {arg:?}: say 1 to {last}"))?);
             }
             _ if options.exercise.is_none() => options.exercise = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),
