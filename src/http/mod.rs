@@ -17,7 +17,9 @@ pub use chunked::{ChunkedReader, LAST_CHUNK, encode_chunk};
 pub use clock::Clock;
 pub use exchange::{Config, close_gracefully, respond};
 pub use framing::{BodyFraming, FramingError, list_values, request_framing, wants_keep_alive};
-pub use request::{Headers, Limits, Request, RequestError, Version, latin1, read_request};
+pub use request::{
+    Headers, Limits, Request, RequestError, Version, is_token_byte, latin1, read_request,
+};
 pub use response::{Response, write_head};
 pub use status::Status;
 pub use target::{Target, percent_decode, query_param};

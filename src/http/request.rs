@@ -276,7 +276,7 @@ fn parse_header(line: &[u8]) -> Result<(String, String), RequestError> {
 // ANCHOR_END: parse_header
 
 /// `tchar` from RFC 9110 §5.6.2: the characters allowed in methods and header names.
-fn is_token_byte(byte: u8) -> bool {
+pub fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 

@@ -23,13 +23,10 @@
 
 use std::collections::BTreeMap;
 
+use super::environ::REQUIRED;
 use super::gateway::HOP_BY_HOP;
 use super::{Application, Body, Environ, StartResponse};
-
-use super::environ::REQUIRED as REQUIRED_KEYS;
-
-/// The CGI variables a server built by this crate always puts in the environ.
-const REQUIRED: [&str; 9] = REQUIRED_KEYS;
+use crate::http::is_token_byte;
 
 /// Wraps an application and checks, on every request, that the server and the application
 /// both keep PEP 3333's contract. Panics, naming the rule, when one of them does not.
@@ -233,11 +230,6 @@ fn is_protocol(text: &str) -> bool {
         Some([major, b'.', minor]) => major.is_ascii_digit() && minor.is_ascii_digit(),
         _ => false,
     }
-}
-
-/// `tchar` from RFC 9110 §5.6.2: what methods and header names are made of.
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 // The application's side: status, headers, body.
