@@ -76,7 +76,8 @@ mod epoll {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+// Built on other systems, and in tests everywhere, so that Linux's CI checks it too.
+#[cfg(any(not(target_os = "linux"), test))]
 mod portable {
     use super::*;
     use polling::{Event, Events, Poller};
@@ -114,4 +115,42 @@ mod portable {
             Ok(events.iter().next().map(|event| event.key))
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::io::Write;
+    use std::net::TcpListener;
+
+    /// What both backends must do: report a readable socket once, then not again until it
+    /// is re-armed, and report nothing for a quiet one.
+    macro_rules! behaves_like_readiness {
+        ($name:ident, $readiness:ty) => {
+            #[test]
+            fn $name() {
+                let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+                let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+                let (server, _) = listener.accept().unwrap();
+                let readiness = <$readiness>::new().unwrap();
+                readiness.add(&server, 7).unwrap();
+                let short = Duration::from_millis(50);
+                assert_eq!(readiness.wait(short).unwrap(), None, "nothing sent yet");
+                client.write_all(b"x").unwrap();
+                assert_eq!(readiness.wait(Duration::from_secs(5)).unwrap(), Some(7));
+                assert_eq!(readiness.wait(short).unwrap(), None, "one-shot: not reported twice");
+                readiness.rearm(&server, 7).unwrap();
+                assert_eq!(readiness.wait(Duration::from_secs(5)).unwrap(), Some(7), "re-armed");
+                readiness.remove(&server).unwrap();
+            }
+        };
+    }
+
+    #[cfg(target_os = "linux")]
+    behaves_like_readiness!(epoll_reports_each_readable_socket_once, epoll::Readiness);
+    behaves_like_readiness!(
+        the_portable_poller_reports_each_readable_socket_once,
+        portable::Readiness
+    );
 }
