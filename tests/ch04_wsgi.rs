@@ -31,18 +31,6 @@ fn serve(app: impl Application, threads: Option<usize>) -> TestServer {
     })
 }
 
-/// The demo application's `/environ` page, as a list of (key, value).
-fn environ_lines(response: &HttpResponse) -> Vec<(String, String)> {
-    response
-        .text()
-        .lines()
-        .map(|line| {
-            let (key, value) = line.split_once(" = ").expect("KEY = VALUE");
-            (key.to_string(), value.to_string())
-        })
-        .collect()
-}
-
 fn value<'a>(lines: &'a [(String, String)], key: &str) -> Option<&'a str> {
     lines.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
@@ -85,7 +73,7 @@ fn the_environ_has_every_pep_3333_key() {
     );
     let response = HttpResponse::parse(&exchange(server.address, request.as_bytes()));
     assert_eq!(response.status(), 200);
-    let lines = environ_lines(&response);
+    let lines = response.environ_lines();
     let keys: Vec<&str> = lines.iter().map(|(key, _)| key.as_str()).collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -119,7 +107,7 @@ fn the_environ_has_every_pep_3333_key() {
 fn every_method_and_every_path_under_environ_is_shown() {
     let server = serve(Validator::new(demo_app), None);
     let request = b"DELETE /environ/a/b HTTP/1.0\r\n\r\n";
-    let lines = environ_lines(&HttpResponse::parse(&exchange(server.address, request)));
+    let lines = HttpResponse::parse(&exchange(server.address, request)).environ_lines();
     assert_eq!(value(&lines, "REQUEST_METHOD"), Some("DELETE"));
     assert_eq!(value(&lines, "SERVER_PROTOCOL"), Some("HTTP/1.0"));
     assert_eq!(value(&lines, "wsgi.multithread"), Some("false"));

@@ -257,20 +257,8 @@ fn get_fresh(address: SocketAddr, path: &str) -> HttpResponse {
     Client::connect(address).get(path)
 }
 
-/// The demo application's `/environ` page as (key, value) pairs.
-fn environ_lines(response: &HttpResponse) -> Vec<(String, String)> {
-    response
-        .text()
-        .lines()
-        .map(|line| {
-            let (key, value) = line.split_once(" = ").expect("KEY = VALUE");
-            (key.to_string(), value.to_string())
-        })
-        .collect()
-}
-
 fn environ_value(response: &HttpResponse, key: &str) -> Option<String> {
-    environ_lines(response).into_iter().find(|(k, _)| k == key).map(|(_, value)| value)
+    response.environ_lines().into_iter().find(|(k, _)| k == key).map(|(_, value)| value)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -393,7 +381,7 @@ fn a_body_without_content_length_is_sent_chunked_on_http_1_1() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.header("Transfer-Encoding"), Some("chunked"));
     assert_eq!(response.header("Content-Length"), None);
-    let lines = environ_lines(&response);
+    let lines = response.environ_lines();
     assert!(lines.len() > 15, "one line per environ entry: {lines:?}");
     assert_eq!(environ_value(&response, "PATH_INFO").as_deref(), Some("/environ"));
     assert_eq!(environ_value(&response, "QUERY_STRING").as_deref(), Some("chunked=1"));

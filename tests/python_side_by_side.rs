@@ -150,14 +150,7 @@ fn chapter_4_in_python_answers_like_the_rust_server() {
 fn environ(address: SocketAddr, request: &str) -> BTreeMap<String, String> {
     let response = send(address, request);
     assert_eq!(response.status(), 200);
-    response
-        .text()
-        .lines()
-        .map(|line| {
-            let (key, value) = line.split_once(" = ").expect("a `KEY = VALUE` line");
-            (key.to_string(), value.to_string())
-        })
-        .collect()
+    response.environ_lines().into_iter().collect()
 }
 
 #[test]

@@ -136,6 +136,17 @@ impl HttpResponse {
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
     }
+
+    /// The demo application's `/environ` page: one `KEY = VALUE` line per entry.
+    pub fn environ_lines(&self) -> Vec<(String, String)> {
+        self.text()
+            .lines()
+            .map(|line| {
+                let (key, value) = line.split_once(" = ").expect("a `KEY = VALUE` line");
+                (key.to_string(), value.to_string())
+            })
+            .collect()
+    }
 }
 
 /// A chapter's binary, started with `--port 0`; killed when dropped.
