@@ -1,6 +1,7 @@
 //! Chapter 1: an echo server. Every byte a client sends comes straight back.
 //!
-//! Try it: `cargo run --bin 01-echo`, then in another terminal `nc 127.0.0.1 8888` and type.
+//! Try it: `cargo run --bin 01-echo`, then in another terminal `nc -N 127.0.0.1 8888` and type
+//! (`-N` passes on the end of your input, Ctrl-D, as the end of the stream).
 
 use socket_to_wsgi::cli::{self, Command};
 use socket_to_wsgi::echo;

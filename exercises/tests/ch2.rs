@@ -45,7 +45,7 @@ mod write_response {
         let response = written(Status::NOT_FOUND, "text/html; charset=utf-8", "<p>你好</p>");
         assert!(
             response.contains("\r\nContent-Length: 13\r\n"),
-            "<p>你好</p> is 11 characters but 13 bytes, and Content-Length counts bytes; got:\n{response}"
+            "<p>你好</p> is 9 characters but 13 bytes, and Content-Length counts bytes; got:\n{response}"
         );
         assert!(response.starts_with("HTTP/1.1 404 Not Found\r\n"), "got:\n{response}");
     }

@@ -32,11 +32,12 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
     let (response, include_body) = match read_request(&mut reader, &config.limits) {
         Ok(Some(request)) => {
             let response = handler(&request);
+            let include_body = request.method != "HEAD";
             if config.access_log {
-                let line = request_line(&request);
-                access_log(&peer, &line, response.status.code, response.body.len());
+                let sent = if include_body { response.body.len() } else { 0 };
+                access_log(&peer, &request_line(&request), response.status.code, sent);
             }
-            (response, request.method != "HEAD")
+            (response, include_body)
         }
         Ok(None) => return, // connected and left without a word
         Err(error) => match error.status() {

@@ -10,8 +10,6 @@ use std::thread;
 use socket_to_wsgi::http::{Clock, Response, Status, close_gracefully};
 use socket_to_wsgi::server::{Shutdown, connections};
 
-const SERVICE_UNAVAILABLE: Status = Status { code: 503, reason: "Service Unavailable" };
-
 /// Serves connections on `workers` threads with a waiting room of `queue` connections;
 /// answers 503 at once when both are full.
 pub fn serve_or_refuse(
@@ -56,8 +54,9 @@ fn work(receiver: &Mutex<Receiver<TcpStream>>, handle: &(impl Fn(TcpStream) + ?S
 
 /// The answer of a server that has no room: quick, and without reading the request.
 fn refuse(stream: &TcpStream) {
-    let response = Response::text(SERVICE_UNAVAILABLE, "503: every worker is busy; try again\n")
-        .with_header("Retry-After", "1");
+    let response =
+        Response::text(Status::SERVICE_UNAVAILABLE, "503: every worker is busy; try again\n")
+            .with_header("Retry-After", "1");
     let _ = response.write_to(&mut &*stream, Clock::System, true);
     close_gracefully(stream);
 }
