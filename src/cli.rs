@@ -77,34 +77,57 @@ impl fmt::Display for CliError {
 impl Command {
     /// The `--help` text.
     pub fn usage(&self) -> String {
-        let mut text = format!(
-            "{about}\n\nUsage: cargo run --bin {name} -- [OPTIONS]\n\nOptions:\n  \
-             --host HOST    address to listen on (default 127.0.0.1)\n  \
-             --port PORT    port to listen on; 0 picks a free one (default 8888)\n",
-            about = self.about,
-            name = self.name,
-        );
+        let (reactor, limits) = (ReactorConfig::default(), Limits::default());
+        let mut options = vec![
+            ("--host HOST", "address to listen on (default 127.0.0.1)".to_string()),
+            ("--port PORT", "port to listen on; 0 picks a free one (default 8888)".to_string()),
+        ];
         if self.threads {
-            text.push_str("  --threads N    worker threads in the pool (default 4)\n");
+            options.push(("--threads N", "worker threads in the pool (default 4)".to_string()));
         }
         if self.spawn {
-            text.push_str("  --spawn        one new thread per connection instead of a pool\n");
+            options
+                .push(("--spawn", "one new thread per connection instead of a pool".to_string()));
         }
         if self.limits {
-            let (reactor, limits) = (ReactorConfig::default(), Limits::default());
-            text.push_str(&format!(
-                "  --max-connections N   connections open at once; more get 503 (default {})\n  \
-                 --idle-timeout SECS   close a keep-alive connection idle this long (default {})\n  \
-                 --head-timeout SECS   408 when a request head takes longer (default {})\n  \
-                 --max-body BYTES      413 for a larger request body (default {})\n  \
-                 --quiet               no access log on stderr\n",
-                reactor.max_connections,
-                reactor.idle_timeout.as_secs_f64(),
-                reactor.head_timeout.as_secs_f64(),
-                limits.body,
-            ));
+            options.extend([
+                (
+                    "--max-connections N",
+                    format!(
+                        "connections open at once; more get 503 (default {})",
+                        reactor.max_connections
+                    ),
+                ),
+                (
+                    "--idle-timeout SECS",
+                    format!(
+                        "close a keep-alive connection idle this long (default {})",
+                        reactor.idle_timeout.as_secs_f64()
+                    ),
+                ),
+                (
+                    "--head-timeout SECS",
+                    format!(
+                        "408 when a request head takes longer (default {})",
+                        reactor.head_timeout.as_secs_f64()
+                    ),
+                ),
+                (
+                    "--max-body BYTES",
+                    format!("413 for a larger request body (default {})", limits.body),
+                ),
+                ("--quiet", "no access log on stderr".to_string()),
+            ]);
         }
-        text.push_str("  -h, --help     print this help\n");
+        options.push(("-h, --help", "print this help".to_string()));
+        let width = options.iter().map(|(flag, _)| flag.len()).max().unwrap_or(0) + 4;
+        let mut text = format!(
+            "{}\n\nUsage: cargo run --bin {} -- [OPTIONS]\n\nOptions:\n",
+            self.about, self.name
+        );
+        for (flag, what) in options {
+            text.push_str(&format!("  {flag:<width$}{what}\n"));
+        }
         text
     }
 
