@@ -35,7 +35,7 @@ pub struct Options {
     pub port: u16,
     pub threads: NonZeroUsize,
     pub spawn: bool,
-    /// Request size limits (chapter 5's `--max-body`).
+    /// Request size limits (chapter 5's `--max-line`, `--max-head`, `--max-body`).
     pub limits: Limits,
     /// Connection limits and timeouts (chapter 5).
     pub reactor: ReactorConfig,
@@ -113,6 +113,21 @@ impl Command {
                     ),
                 ),
                 (
+                    "--io-timeout SECS",
+                    format!(
+                        "how long one body read or response write may block (default {})",
+                        reactor.io_timeout.as_secs_f64()
+                    ),
+                ),
+                (
+                    "--max-line BYTES",
+                    format!("414 for a longer request line (default {})", limits.request_line),
+                ),
+                (
+                    "--max-head BYTES",
+                    format!("431 for a larger request head (default {})", limits.head),
+                ),
+                (
                     "--max-body BYTES",
                     format!("413 for a larger request body (default {})", limits.body),
                 ),
@@ -162,8 +177,17 @@ impl Command {
                 "--head-timeout" if self.limits => {
                     options.reactor.head_timeout = seconds(&flag, &value("SECS")?)?;
                 }
+                "--io-timeout" if self.limits => {
+                    options.reactor.io_timeout = seconds(&flag, &value("SECS")?)?;
+                }
+                "--max-line" if self.limits => {
+                    options.limits.request_line = number(&flag, &value("BYTES")?)?;
+                }
+                "--max-head" if self.limits => {
+                    options.limits.head = number(&flag, &value("BYTES")?)?;
+                }
                 "--max-body" if self.limits => {
-                    options.limits.body = number(&flag, &value("BYTES")?)?
+                    options.limits.body = number(&flag, &value("BYTES")?)?;
                 }
                 "--quiet" if self.limits => options.quiet = true,
                 other => {
@@ -283,12 +307,28 @@ mod tests {
     fn chapter_5_limits_are_read_and_checked() {
         let options = parse(
             &HARDENED,
-            &["--max-connections", "10", "--idle-timeout", "0.5", "--max-body", "99", "--quiet"],
+            &[
+                "--max-connections",
+                "10",
+                "--idle-timeout",
+                "0.5",
+                "--max-body",
+                "99",
+                "--quiet",
+                "--max-line",
+                "100",
+                "--max-head",
+                "200",
+                "--io-timeout",
+                "3",
+            ],
         )
         .unwrap();
         assert_eq!(options.reactor.max_connections, 10);
         assert_eq!(options.reactor.idle_timeout, Duration::from_millis(500));
         assert_eq!(options.limits.body, 99);
+        assert_eq!((options.limits.request_line, options.limits.head), (100, 200));
+        assert_eq!(options.reactor.io_timeout, Duration::from_secs(3));
         assert!(options.quiet);
         assert_eq!(
             parse(&HARDENED, &["--head-timeout", "0"]),
