@@ -102,8 +102,7 @@ impl<A: Application> Gateway<A> {
         environ.input = Input::new(reader, length);
 
         let mut start_response = StartResponse::default();
-        let called = catch_panic(|| self.app.invoke(&mut environ, &mut start_response));
-        drop(environ); // done with the request body
+        let called = self.call(environ, &mut start_response); // the environ, body included, is done
         let (status, mut headers, mut body) = match checked_response(called, &start_response) {
             Ok(response) => response,
             Err(why) => return self.fail(stream, &why),
@@ -125,6 +124,16 @@ impl<A: Application> Gateway<A> {
         Ok((status_code(status), sent.bytes))
     }
     // ANCHOR_END: exchange
+
+    /// Calls the application inside `catch_panic`, and drops the environ when it returns:
+    /// the application has had its chance to read the request body.
+    pub(super) fn call(
+        &self,
+        mut environ: Environ<'_>,
+        start_response: &mut StartResponse,
+    ) -> Result<Body, String> {
+        catch_panic(|| self.app.invoke(&mut environ, start_response))
+    }
 
     // ANCHOR: environ
     /// Fills in what only the connection knows: addresses, protocol, headers.

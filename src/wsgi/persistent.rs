@@ -114,15 +114,6 @@ impl<A: Application> Gateway<A> {
     }
     // ANCHOR_END: exchange_persistent
 
-    /// Calls the application, catching a panic.
-    fn call(
-        &self,
-        mut environ: Environ<'_>,
-        start_response: &mut StartResponse,
-    ) -> Result<super::Body, String> {
-        catch_panic(|| self.app.invoke(&mut environ, start_response))
-    }
-
     // ANCHOR: respond_persistent
     /// Sends what the application chose, framed so the connection can stay open if
     /// `keep_alive` allows. Returns whether it stays open.
