@@ -1,38 +1,81 @@
-//! A connection that outlives its requests (chapter 5).
+//! A connection that outlives its requests (chapter 5; its deadlines, chapter 6).
 //!
 //! Chapters 2–4 read one request with a `BufReader` and then dropped the connection. A
 //! persistent connection carries request after request, so the bytes read ahead of the
 //! current request (the start of the next one, pipelined) must be kept for it. `Connection`
-//! owns that buffer, and lets the server parse a head only once it is complete, so that a
-//! client sending one byte a second never makes a worker wait for the rest.
+//! owns that buffer, and parses a head only once it is complete, so that a client sending
+//! one byte a second never makes a worker wait for the rest.
 
 use std::io::{self, BufRead, Read};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::http::{Limits, Request, RequestError, read_request};
+use crate::http::exchange::peer_name;
+use crate::http::{Limits, Request, RequestError, parse_head};
 
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 16 * 1024;
 
-/// A client connection and the bytes received from it but not yet used.
+/// What a connection handler wants after it has dealt with what arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Wait until more bytes arrive (the rest of a head, or the next request).
+    Wait,
+    /// Close the connection.
+    Close,
+}
+
+/// The two ends of a connection, looked up once: the environ of every request needs them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Endpoints {
+    pub local: Option<SocketAddr>,
+    pub peer: Option<SocketAddr>,
+}
+
+impl Endpoints {
+    pub fn of(stream: &TcpStream) -> Endpoints {
+        Endpoints { local: stream.local_addr().ok(), peer: stream.peer_addr().ok() }
+    }
+
+    /// The client's address as the access log shows it.
+    pub fn peer_name(&self) -> String {
+        peer_name(self.peer)
+    }
+}
+
+// ANCHOR: connection
+/// A client connection and the bytes received from it but not used yet.
 pub struct Connection {
     stream: TcpStream,
-    /// `buffer[start..end]` holds the bytes received and not used yet.
-    buffer: Vec<u8>,
+    buffer: Buffer,
+    pub endpoints: Endpoints,
+    deadline: Deadline,
+}
+// ANCHOR_END: connection
+
+/// `bytes[start..end]` holds the bytes received and not used yet.
+struct Buffer {
+    bytes: Vec<u8>,
     start: usize,
     end: usize,
-    pub(crate) local: Option<SocketAddr>,
-    pub(crate) peer: Option<SocketAddr>,
-    /// When the head now arriving must be complete; `None` between requests.
-    pub(crate) head_deadline: Option<Instant>,
+}
+
+/// When a parked connection is closed if nothing completes what it waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Deadline {
+    /// Not waiting: a worker is serving it.
+    None,
+    /// Between requests: closed quietly at this instant.
+    Idle(Instant),
+    /// A head is due: answered 408 at this instant if part of it has come.
+    Head(Instant),
 }
 
 impl Connection {
     pub fn new(stream: TcpStream) -> Connection {
-        let (local, peer) = (stream.local_addr().ok(), stream.peer_addr().ok());
-        let buffer = vec![0; READ_SIZE];
-        Connection { stream, buffer, start: 0, end: 0, local, peer, head_deadline: None }
+        let endpoints = Endpoints::of(&stream);
+        let buffer = Buffer { bytes: vec![0; READ_SIZE], start: 0, end: 0 };
+        Connection { stream, buffer, endpoints, deadline: Deadline::None }
     }
 
     pub fn stream(&self) -> &TcpStream {
@@ -41,72 +84,102 @@ impl Connection {
 
     /// The bytes received and not used yet.
     pub fn unread(&self) -> &[u8] {
-        &self.buffer[self.start..self.end]
+        self.buffer.unread()
     }
 
     /// Reads once from the socket into the buffer. Returns how many bytes came (0: the client
     /// closed). Called once per "readable" event, this never blocks.
     pub fn receive(&mut self) -> io::Result<usize> {
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
-        }
-        if self.buffer.len() - self.end < READ_SIZE {
-            // Move what is left to the front, and grow only if that is not enough room.
-            self.buffer.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
-            if self.buffer.len() - self.end < READ_SIZE {
-                self.buffer.resize(self.end + READ_SIZE, 0);
-            }
-        }
-        let received = self.stream.read(&mut self.buffer[self.end..])?;
-        self.end += received;
+        self.buffer.make_room();
+        let Buffer { bytes, end, .. } = &mut self.buffer;
+        let received = self.stream.read(&mut bytes[*end..])?;
+        *end += received;
         Ok(received)
     }
 
     // ANCHOR: take_request
     /// Parses the next request head, if all of it has arrived. `Ok(None)`: not yet.
     pub fn take_request(&mut self, limits: &Limits) -> Result<Option<Request>, RequestError> {
-        // Empty lines between requests are tolerated (RFC 9112 §2.2).
-        while matches!(self.unread().first(), Some(b'\r' | b'\n')) {
-            self.start += 1;
-        }
-        let unread = self.unread();
-        let Some(end) = head_end(unread) else {
-            return match unread.len() {
-                n if n > limits.request_line && !unread.contains(&b'\n') => {
-                    Err(RequestError::LineTooLong)
-                }
-                n if n > limits.head => Err(RequestError::HeadTooLarge),
-                _ => Ok(None),
-            };
+        let Some((request, length)) = parse_head(self.unread(), limits)? else {
+            return Ok(None);
         };
-        let request = read_request(&mut &unread[..end], limits)?;
-        self.start += end;
-        self.head_deadline = None;
-        Ok(request)
+        self.buffer.start += length;
+        self.deadline = Deadline::None;
+        Ok(Some(request))
     }
     // ANCHOR_END: take_request
-}
 
-/// Where the head in `bytes` ends: just after the first empty line, if there is one.
-fn head_end(bytes: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(newline) = bytes[from..].iter().position(|&byte| byte == b'\n') {
-        let after = from + newline + 1;
-        match bytes.get(after..) {
-            Some([b'\n', ..]) => return Some(after + 1),
-            Some([b'\r', b'\n', ..]) => return Some(after + 2),
-            _ => from = after,
+    /// The connection as a reader of the body that follows a head (the buffered bytes
+    /// first, then the socket), beside the stream the response is written to.
+    pub fn split(&mut self) -> (BodyReader<'_>, &TcpStream) {
+        (BodyReader { stream: &self.stream, buffer: &mut self.buffer }, &self.stream)
+    }
+
+    // ANCHOR: deadlines
+    /// Gives the first request `timeout` to arrive, counted from now (the connection's start).
+    pub fn expect_head_within(&mut self, timeout: Duration) {
+        self.deadline = Deadline::Head(Instant::now() + timeout);
+    }
+
+    /// Sets the deadline the connection now waits under: `idle` between requests, or, while
+    /// a head is arriving, `head` from its first byte (a head already on the clock keeps it).
+    pub fn wait_for_more(&mut self, idle: Duration, head: Duration) {
+        let now = Instant::now();
+        self.deadline = match self.deadline {
+            Deadline::Head(due) if !self.unread().is_empty() => Deadline::Head(due),
+            _ if !self.unread().is_empty() => Deadline::Head(now + head),
+            Deadline::Head(due) => Deadline::Head(due),
+            _ => Deadline::Idle(now + idle),
+        };
+    }
+
+    /// Whether the connection has waited past its deadline.
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        match self.deadline {
+            Deadline::None => false,
+            Deadline::Idle(due) | Deadline::Head(due) => now >= due,
         }
     }
-    None
+
+    /// Whether part of a request has come: closing now means answering 408, not just closing.
+    pub fn is_mid_request(&self) -> bool {
+        !self.unread().is_empty()
+    }
+    // ANCHOR_END: deadlines
 }
 
-/// Reading a body: first what is already buffered, then the socket.
-impl Read for Connection {
+impl Buffer {
+    fn unread(&self) -> &[u8] {
+        &self.bytes[self.start..self.end]
+    }
+
+    /// Makes room for one more read: moves what is left to the front, and grows only if
+    /// that is not enough.
+    fn make_room(&mut self) {
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+        if self.bytes.len() - self.end < READ_SIZE {
+            self.bytes.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+            if self.bytes.len() - self.end < READ_SIZE {
+                self.bytes.resize(self.end + READ_SIZE, 0);
+            }
+        }
+    }
+}
+
+/// Reads a body: first what is already buffered, then the socket.
+pub struct BodyReader<'a> {
+    stream: &'a TcpStream,
+    buffer: &'a mut Buffer,
+}
+
+impl Read for BodyReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.unread().is_empty() {
-            return self.stream.read(out);
+        if self.buffer.unread().is_empty() {
+            // Nothing buffered: read straight into the caller's buffer, saving a copy.
+            return (&mut &*self.stream).read(out);
         }
         let available = self.fill_buf()?;
         let n = available.len().min(out.len());
@@ -116,16 +189,18 @@ impl Read for Connection {
     }
 }
 
-impl BufRead for Connection {
+impl BufRead for BodyReader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.unread().is_empty() {
-            self.receive()?;
+        if self.buffer.unread().is_empty() {
+            self.buffer.make_room();
+            let Buffer { bytes, end, .. } = &mut *self.buffer;
+            *end += (&mut &*self.stream).read(&mut bytes[*end..])?;
         }
-        Ok(self.unread())
+        Ok(self.buffer.unread())
     }
 
     fn consume(&mut self, amount: usize) {
-        self.start = (self.start + amount).min(self.end);
+        self.buffer.start = (self.buffer.start + amount).min(self.buffer.end);
     }
 }
 
@@ -133,12 +208,42 @@ impl BufRead for Connection {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+    use std::io::Write;
+    use std::net::TcpListener;
+
+    fn connected() -> (Connection, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        (Connection::new(listener.accept().unwrap().0), client)
+    }
 
     #[test]
-    fn heads_end_at_the_first_empty_line() {
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nbody"), Some(27));
-        assert_eq!(head_end(b"GET / HTTP/1.0\n\nnext"), Some(16));
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
-        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n\r"), None);
+    fn a_head_is_taken_only_once_complete_and_the_rest_is_kept() {
+        let (mut connection, mut client) = connected();
+        client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+        while connection.unread().len() < 25 {
+            connection.receive().unwrap();
+        }
+        assert_eq!(connection.take_request(&Limits::default()).unwrap(), None);
+        client.write_all(b"\r\nGET /next").unwrap();
+        while !connection.unread().ends_with(b"/next") {
+            connection.receive().unwrap();
+        }
+        let request = connection.take_request(&Limits::default()).unwrap().unwrap();
+        assert_eq!(request.target, "/");
+        assert_eq!(connection.unread(), b"GET /next");
+    }
+
+    #[test]
+    fn deadlines_follow_what_the_connection_waits_for() {
+        let (mut connection, _client) = connected();
+        let (idle, head) = (Duration::from_secs(5), Duration::from_secs(10));
+        connection.expect_head_within(Duration::ZERO);
+        assert!(connection.is_overdue(Instant::now()), "the first head counts from the start");
+        connection.deadline = Deadline::None;
+        connection.wait_for_more(idle, head);
+        assert!(matches!(connection.deadline, Deadline::Idle(_)));
+        assert!(!connection.is_overdue(Instant::now()));
+        assert!(!connection.is_mid_request());
     }
 }

@@ -4,10 +4,10 @@
 //! handler choose the response, write it with a correct length and date, close.
 
 use std::io::{BufReader, Read};
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use super::{Clock, Limits, Request, Response, read_request};
+use super::{Clock, Limits, Persistence, Request, Response, read_request};
 
 /// What the server side needs besides the handler.
 #[derive(Clone, Copy, Debug)]
@@ -27,14 +27,14 @@ impl Default for Config {
 // ANCHOR: respond
 /// Serves one request on `stream` with `handler`, then closes the connection.
 pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config: &Config) {
-    let peer = peer_name(&stream);
+    let peer = peer_name(stream.peer_addr().ok());
     let mut reader = BufReader::new(&stream);
     let (response, include_body) = match read_request(&mut reader, &config.limits) {
         Ok(Some(request)) => {
             let response = handler(&request);
             let include_body = request.method != "HEAD";
             if config.access_log {
-                let sent = if include_body { response.body.len() } else { 0 };
+                let sent = if include_body { response.body.len() as u64 } else { 0 };
                 access_log(&peer, &request_line(&request), response.status.code, sent);
             }
             (response, include_body)
@@ -43,13 +43,15 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
         Err(error) => match error.status() {
             Some(status) => {
                 let response = Response::text(status, format!("{status}: {error}\n"));
-                access_log(&peer, "(unreadable request)", status.code, response.body.len());
+                access_log(&peer, "(unreadable request)", status.code, response.body.len() as u64);
                 (response, true)
             }
             None => return eprintln!("{peer}: {error}"),
         },
     };
-    if let Err(error) = response.write_to(&mut &stream, config.clock, include_body) {
+    if let Err(error) =
+        response.write_to(&mut &stream, config.clock, include_body, Persistence::Close)
+    {
         eprintln!("{peer}: could not send the response: {error}");
     }
     close_gracefully(&stream);
@@ -79,8 +81,9 @@ pub fn close_gracefully(stream: &TcpStream) {
 }
 // ANCHOR_END: close_gracefully
 
-pub(crate) fn peer_name(stream: &TcpStream) -> String {
-    stream.peer_addr().map_or_else(|_| "unknown peer".to_string(), |address| address.to_string())
+/// A client's address as the logs show it.
+pub(crate) fn peer_name(peer: Option<SocketAddr>) -> String {
+    peer.map_or_else(|| "unknown peer".to_string(), |address| address.to_string())
 }
 
 pub(crate) fn request_line(request: &Request) -> String {
@@ -88,6 +91,6 @@ pub(crate) fn request_line(request: &Request) -> String {
 }
 
 /// One line per request on stderr, like a web server's access log.
-pub(crate) fn access_log(peer: &str, request_line: &str, status: u16, body_bytes: usize) {
+pub(crate) fn access_log(peer: &str, request_line: &str, status: u16, body_bytes: u64) {
     eprintln!("{peer} \"{request_line}\" {status} {body_bytes}");
 }

@@ -1,9 +1,10 @@
-//! HTTP/1.x framing, built by hand (chapter 2).
+//! HTTP/1.x framing, built by hand (chapter 2; grown in chapter 5).
 //!
 //! A request is bytes on a socket until we find where it ends; a response is bytes we must
 //! frame so the client knows where *it* ends. This module does both, following RFC 9112
 //! (message syntax) and RFC 9110 (semantics), and nothing more than the chapters need.
 
+mod body;
 mod chunked;
 mod clock;
 pub(crate) mod exchange;
@@ -12,14 +13,18 @@ mod request;
 mod response;
 mod status;
 mod target;
+mod text;
 
+pub use body::RequestBody;
 pub use chunked::{ChunkedReader, LAST_CHUNK, encode_chunk};
 pub use clock::Clock;
 pub use exchange::{Config, close_gracefully, respond};
-pub use framing::{BodyFraming, FramingError, list_values, request_framing, wants_keep_alive};
-pub use request::{
-    Headers, Limits, Request, RequestError, Version, is_token_byte, latin1, read_request,
+pub use framing::{
+    BodyFraming, HOP_BY_HOP, Persistence, ResponseFraming, declared_length, list_values,
+    parse_length, plan_response, request_framing, wants_keep_alive,
 };
+pub use request::{Headers, Limits, Request, RequestError, Version, parse_head, read_request};
 pub use response::{Response, write_head};
 pub use status::Status;
 pub use target::{Target, percent_decode, query_param};
+pub use text::{is_field_text, is_token_byte, latin1};

@@ -7,9 +7,10 @@
 //! no limit; see the book's appendix on its listing.
 
 use std::fmt;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
-use super::Status;
+use super::framing::{request_framing, wants_keep_alive};
+use super::{BodyFraming, Status, is_field_text, is_token_byte, latin1};
 
 // ANCHOR: limits
 /// How much of a request head the server will buffer before giving up.
@@ -75,8 +76,19 @@ impl Headers {
     }
 }
 
+/// `[("Host", "example"), ...].into_iter().collect()`: headers for tests and examples.
+impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(fields: I) -> Headers {
+        Headers(fields.into_iter().map(|(name, value)| (name.into(), value.into())).collect())
+    }
+}
+
 // ANCHOR: request
-/// A parsed request head. The body, if any, is still unread in the connection.
+/// A parsed request head, and what it says about the body and the connection. The body, if
+/// any, is still unread in the connection.
+///
+/// Everything the rest of the server needs to know about a request is decided here, once,
+/// while the head is parsed: later code asks this value instead of reading headers again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
@@ -84,6 +96,12 @@ pub struct Request {
     pub target: String,
     pub version: Version,
     pub headers: Headers,
+    /// Where the body ends (chapter 5): no body, a length, or chunks.
+    pub body: BodyFraming,
+    /// Whether the client lets the connection carry another request after this one.
+    pub keep_alive: bool,
+    /// Whether the client waits for `100 Continue` before it sends the body.
+    pub expects_continue: bool,
 }
 // ANCHOR_END: request
 
@@ -96,8 +114,14 @@ pub enum RequestError {
     LineTooLong,
     /// The head is larger than [`Limits::head`] (431).
     HeadTooLarge,
+    /// The body is larger than [`Limits::body`] (413).
+    BodyTooLarge,
     /// A version we do not speak, such as `HTTP/2.0` (505).
     UnsupportedVersion,
+    /// A transfer coding other than chunked (501).
+    UnsupportedCoding,
+    /// An `Expect` other than `100-continue` (417).
+    UnknownExpectation,
     /// The connection ended, or failed, before the head was complete: nobody to answer.
     Io(io::Error),
 }
@@ -105,13 +129,16 @@ pub enum RequestError {
 impl RequestError {
     /// The status to answer with, or `None` when the client is gone.
     pub fn status(&self) -> Option<Status> {
-        match self {
-            RequestError::Malformed(_) => Some(Status::BAD_REQUEST),
-            RequestError::LineTooLong => Some(Status::URI_TOO_LONG),
-            RequestError::HeadTooLarge => Some(Status::HEADERS_TOO_LARGE),
-            RequestError::UnsupportedVersion => Some(Status::VERSION_NOT_SUPPORTED),
-            RequestError::Io(_) => None,
-        }
+        Some(match self {
+            RequestError::Malformed(_) => Status::BAD_REQUEST,
+            RequestError::LineTooLong => Status::URI_TOO_LONG,
+            RequestError::HeadTooLarge => Status::HEADERS_TOO_LARGE,
+            RequestError::BodyTooLarge => Status::CONTENT_TOO_LARGE,
+            RequestError::UnsupportedVersion => Status::VERSION_NOT_SUPPORTED,
+            RequestError::UnsupportedCoding => Status::NOT_IMPLEMENTED,
+            RequestError::UnknownExpectation => Status::EXPECTATION_FAILED,
+            RequestError::Io(_) => return None,
+        })
     }
 }
 
@@ -121,10 +148,26 @@ impl fmt::Display for RequestError {
             RequestError::Malformed(why) => write!(f, "malformed request: {why}"),
             RequestError::LineTooLong => write!(f, "the request line is too long"),
             RequestError::HeadTooLarge => write!(f, "the request head is too large"),
+            RequestError::BodyTooLarge => write!(f, "the request body is larger than allowed"),
             RequestError::UnsupportedVersion => {
                 write!(f, "only HTTP/1.0 and HTTP/1.1 are spoken here")
             }
+            RequestError::UnsupportedCoding => {
+                write!(f, "only the chunked transfer coding is supported")
+            }
+            RequestError::UnknownExpectation => {
+                write!(f, "the only expectation known is 100-continue")
+            }
             RequestError::Io(error) => write!(f, "connection failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RequestError::Io(error) => Some(error),
+            _ => None,
         }
     }
 }
@@ -136,80 +179,113 @@ impl From<io::Error> for RequestError {
 }
 
 // ANCHOR: read_request
-/// Reads one request head from `reader`.
+/// Reads one request head from `reader`, waiting for as many bytes as it takes.
 ///
 /// Returns `Ok(None)` when the client closed the connection before sending anything, which
-/// is how a client that connects and leaves (or a finished keep-alive client) looks.
+/// is how a client that connects and leaves (or a finished keep-alive client) looks. Only
+/// the head is consumed: the body, if any, is left in `reader`.
 pub fn read_request(
     reader: &mut impl BufRead,
     limits: &Limits,
 ) -> Result<Option<Request>, RequestError> {
-    let Some(request_line) = read_request_line(reader, limits)? else {
+    let mut head = Vec::new();
+    loop {
+        let arrived = reader.fill_buf()?;
+        if arrived.is_empty() {
+            return match head.iter().all(|&byte| byte == b'\r' || byte == b'\n') {
+                true => Ok(None),
+                false => Err(RequestError::Io(io::ErrorKind::UnexpectedEof.into())),
+            };
+        }
+        let (before, count) = (head.len(), arrived.len());
+        head.extend_from_slice(arrived);
+        match parse_head(&head, limits)? {
+            Some((request, length)) => {
+                // Consume the head only: what follows it is the body, or the next request.
+                reader.consume(length - before);
+                return Ok(Some(request));
+            }
+            None => reader.consume(count),
+        }
+    }
+}
+// ANCHOR_END: read_request
+
+// ANCHOR: parse_head
+/// Parses the request head at the start of `bytes`, if all of it is there.
+///
+/// `Ok(None)` means "not yet": the head has not ended and no limit is broken, so more bytes
+/// may complete it. `Ok(Some((request, length)))` gives the request and how many bytes its
+/// head took. Only whole lines are looked at, so it can be called again as bytes arrive.
+pub fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Option<(Request, usize)>, RequestError> {
+    let mut lines = Lines { bytes, read: 0 };
+    let Some(request_line) = lines.request_line(limits.request_line)? else {
         return Ok(None);
     };
-    let (method, target, version) = parse_request_line(&request_line)?;
-
-    let mut budget = limits.head.saturating_sub(request_line.len());
+    let (method, target, version) = parse_request_line(request_line)?;
     let mut headers = Headers::default();
     loop {
-        let line = read_line(reader, budget)?.ok_or(RequestError::HeadTooLarge)?;
-        if line.is_empty() {
-            return Err(RequestError::Io(io::ErrorKind::UnexpectedEof.into()));
-        }
-        budget -= line.len();
-        let line = trim_line_ending(&line);
+        let budget = limits.head.saturating_sub(lines.read);
+        let Some(line) = lines.next(budget).map_err(|()| RequestError::HeadTooLarge)? else {
+            return Ok(None);
+        };
         if line.is_empty() {
             break;
         }
         let (name, value) = parse_header(line)?;
         headers.push(name, value);
     }
+    let request = Request {
+        body: request_framing(version, &headers, limits.body)?,
+        keep_alive: wants_keep_alive(version, &headers),
+        expects_continue: expects_continue(&headers)?,
+        method,
+        target,
+        version,
+        headers,
+    };
+    check_host(&request)?;
+    Ok(Some((request, lines.read)))
+}
+// ANCHOR_END: parse_head
 
-    // RFC 9112 §3.2: a server must reject an HTTP/1.1 request without Host, and any request
-    // with more than one.
-    match headers.get_all("Host").count() {
-        0 if version == Version::Http11 => {
-            return Err(RequestError::Malformed("an HTTP/1.1 request needs a Host header"));
+// ANCHOR: lines
+/// The lines of a head, each without its line ending, as far as they have arrived.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// How many bytes the lines taken so far used, endings included.
+    read: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// The next whole line, if it has arrived (`Ok(None)`: not yet). `Err(())` if it is, or
+    /// is going to be, longer than `limit` bytes.
+    fn next(&mut self, limit: usize) -> Result<Option<&'a [u8]>, ()> {
+        let rest = &self.bytes[self.read..];
+        // One byte past the limit tells "exactly at the limit" from "over it".
+        let window = &rest[..rest.len().min(limit.saturating_add(1))];
+        match window.iter().position(|&byte| byte == b'\n') {
+            Some(newline) if newline < limit => {
+                self.read += newline + 1;
+                Ok(Some(trim_line_ending(&rest[..=newline])))
+            }
+            None if window.len() <= limit => Ok(None),
+            _ => Err(()),
         }
-        0 | 1 => {}
-        _ => return Err(RequestError::Malformed("a request may carry only one Host header")),
     }
-    Ok(Some(Request { method, target, version, headers }))
-}
-// ANCHOR_END: read_request
 
-/// Reads the request line, skipping the stray empty lines RFC 9112 §2.2 says to tolerate.
-fn read_request_line(
-    reader: &mut impl BufRead,
-    limits: &Limits,
-) -> Result<Option<Vec<u8>>, RequestError> {
-    for _ in 0..4 {
-        match read_line(reader, limits.request_line)? {
-            None => return Err(RequestError::LineTooLong),
-            Some(line) if line.is_empty() => return Ok(None),
-            Some(line) if trim_line_ending(&line).is_empty() => continue,
-            Some(line) => return Ok(Some(line)),
+    /// The request line, skipping the few empty lines RFC 9112 §2.2 says to tolerate.
+    fn request_line(&mut self, limit: usize) -> Result<Option<&'a [u8]>, RequestError> {
+        for _ in 0..4 {
+            match self.next(limit).map_err(|()| RequestError::LineTooLong)? {
+                Some([]) => continue,
+                line => return Ok(line),
+            }
         }
-    }
-    Err(RequestError::Malformed("expected a request line, got empty lines"))
-}
-
-// ANCHOR: read_line
-/// Reads up to and including the next `\n`, if it comes within `limit` bytes.
-///
-/// `Ok(Some(empty))` means end of stream before any byte; `Ok(None)` means the limit was
-/// reached first. A line cut off by the end of the stream is an error: the head is incomplete.
-fn read_line(reader: &mut impl BufRead, limit: usize) -> Result<Option<Vec<u8>>, RequestError> {
-    let mut line = Vec::new();
-    // One byte past the limit tells "exactly at the limit" from "over it".
-    reader.by_ref().take(limit as u64 + 1).read_until(b'\n', &mut line)?;
-    match line.last() {
-        _ if line.len() > limit => Ok(None),
-        Some(b'\n') | None => Ok(Some(line)),
-        Some(_) => Err(RequestError::Io(io::ErrorKind::UnexpectedEof.into())),
+        Err(RequestError::Malformed("expected a request line, got empty lines"))
     }
 }
-// ANCHOR_END: read_line
+// ANCHOR_END: lines
 
 /// Strips `\r\n` or a bare `\n` (RFC 9112 §2.2 lets a recipient accept either).
 fn trim_line_ending(line: &[u8]) -> &[u8] {
@@ -220,7 +296,6 @@ fn trim_line_ending(line: &[u8]) -> &[u8] {
 // ANCHOR: parse_request_line
 /// Splits `GET /index.html HTTP/1.1` into its three parts (RFC 9112 §3).
 fn parse_request_line(line: &[u8]) -> Result<(String, String, Version), RequestError> {
-    let line = trim_line_ending(line);
     let mut parts = line.split(|&byte| byte == b' ');
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -267,26 +342,34 @@ fn parse_header(line: &[u8]) -> Result<(String, String), RequestError> {
     if name.is_empty() || !name.iter().all(|&byte| is_token_byte(byte)) {
         return Err(RequestError::Malformed("a header name is not a token"));
     }
-    let value = value.trim_ascii();
-    if value.iter().any(|&byte| byte.is_ascii_control() && byte != b'\t') {
+    let value = latin1(value.trim_ascii());
+    if !is_field_text(&value) {
         return Err(RequestError::Malformed("a header value contains a control character"));
     }
-    Ok((latin1(name), latin1(value)))
+    Ok((latin1(name), value))
 }
 // ANCHOR_END: parse_header
 
-/// `tchar` from RFC 9110 §5.6.2: the characters allowed in methods and header names.
-pub fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+/// RFC 9112 §3.2: a server must reject an HTTP/1.1 request without Host, and any request
+/// with more than one.
+fn check_host(request: &Request) -> Result<(), RequestError> {
+    match request.headers.get_all("Host").count() {
+        0 if request.version == Version::Http11 => {
+            Err(RequestError::Malformed("an HTTP/1.1 request needs a Host header"))
+        }
+        0 | 1 => Ok(()),
+        _ => Err(RequestError::Malformed("a request may carry only one Host header")),
+    }
 }
 
-/// Bytes as Latin-1 text: each byte becomes the character with that number.
-///
-/// HTTP header values are bytes, not UTF-8. PEP 3333 carries them (and the decoded path) as
-/// Latin-1 strings so that no byte is ever lost; `String::chars().map(|c| c as u8)` gets the
-/// bytes back.
-pub fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&byte| char::from(byte)).collect()
+/// Whether the client asked for `100 Continue` (RFC 9110 §10.1.1); any other expectation is
+/// one this server cannot meet.
+fn expects_continue(headers: &Headers) -> Result<bool, RequestError> {
+    match headers.get("Expect") {
+        None => Ok(false),
+        Some(expectation) if expectation.eq_ignore_ascii_case("100-continue") => Ok(true),
+        Some(_) => Err(RequestError::UnknownExpectation),
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +403,36 @@ mod tests {
         let mut input: &[u8] = b"POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello";
         read_request(&mut input, &Limits::default()).unwrap().unwrap();
         assert_eq!(input, b"hello");
+    }
+
+    #[test]
+    fn a_head_is_complete_only_at_its_empty_line() {
+        let head = b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
+        let limits = Limits::default();
+        for end in 0..head.len() {
+            let parsed = parse_head(&head[..end], &limits).unwrap();
+            assert!(parsed.is_none(), "complete after only {end} bytes");
+        }
+        let with_body = [&head[..], b"abc"].concat();
+        let (request, length) = parse_head(&with_body, &limits).unwrap().unwrap();
+        assert_eq!(length, head.len(), "the head ends where the body starts");
+        assert_eq!(request.body, BodyFraming::Length(3));
+        assert!(request.keep_alive);
+        assert!(!request.expects_continue);
+    }
+
+    #[test]
+    fn what_the_head_says_about_body_and_connection_is_decided_with_it() {
+        let request = read(b"PUT / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert!(matches!(request, Err(RequestError::Malformed(_))), "no chunks in HTTP/1.0");
+        let request =
+            read(b"PUT / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+                .unwrap()
+                .unwrap();
+        assert_eq!(request.body, BodyFraming::Chunked);
+        assert!(!request.keep_alive);
+        assert!(request.expects_continue);
+        assert_eq!(status_for(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n"), Some(417));
     }
 
     #[test]
@@ -360,12 +473,5 @@ mod tests {
     fn a_cut_off_head_means_the_client_is_gone() {
         assert_eq!(status_for(b"GET / HTTP/1.0\r\nHost: x"), None);
         assert!(matches!(read(b"GET / HTTP/1.0\r\nHost: x"), Err(RequestError::Io(_))));
-    }
-
-    #[test]
-    fn latin1_keeps_every_byte() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        let text = latin1(&bytes);
-        assert_eq!(text.chars().map(|c| c as u8).collect::<Vec<u8>>(), bytes);
     }
 }

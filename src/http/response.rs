@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{Clock, Status};
+use super::{Clock, Persistence, Status};
 
 // ANCHOR: response
 /// A complete response whose body is already in memory.
@@ -44,7 +44,7 @@ impl Response {
     // ANCHOR_END: response
 
     // ANCHOR: write_response
-    /// Writes the whole response and says the connection will close after it.
+    /// Writes the whole response, its head saying what happens to the connection next.
     ///
     /// With `include_body` false (the answer to `HEAD`) the headers, `Content-Length`
     /// included, are those a `GET` would get, but no body follows (RFC 9110 §9.3.2).
@@ -53,13 +53,15 @@ impl Response {
         out: &mut impl Write,
         clock: Clock,
         include_body: bool,
+        persistence: Persistence,
     ) -> io::Result<()> {
         let mut headers = self.headers.clone();
         headers.push(("Content-Length".to_string(), self.body.len().to_string()));
-        // One request per connection: say so, so an HTTP/1.1 client does not wait for more.
-        headers.push(("Connection".to_string(), "close".to_string()));
-        // Gather the whole response and write it at once: separate small writes can cost a
-        // system call each, and the second may wait for the client's ACK (Nagle's algorithm).
+        // Say whether the connection stays open, so the client neither waits for more nor
+        // sends a request nobody will read.
+        if let Some((name, value)) = persistence.header() {
+            headers.push((name.to_string(), value.to_string()));
+        }
         let mut message = Vec::with_capacity(256 + self.body.len());
         write_head(&mut message, &self.status.to_string(), clock, &headers)?;
         if include_body {
@@ -105,7 +107,7 @@ mod tests {
 
     fn written(response: &Response, include_body: bool) -> String {
         let mut out = Vec::new();
-        response.write_to(&mut out, CLOCK, include_body).unwrap();
+        response.write_to(&mut out, CLOCK, include_body, Persistence::Close).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -27,8 +27,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use self::readiness::Readiness;
-use crate::connection::Connection;
-use crate::http::{Clock, Response, Status};
+use crate::connection::{Connection, Next};
+use crate::http::{Clock, Persistence, Response, Status};
 use crate::server::{Shutdown, connections};
 
 // ANCHOR: reactor_config
@@ -58,15 +58,6 @@ impl Default for ReactorConfig {
 }
 // ANCHOR_END: reactor_config
 
-/// What a connection handler wants after it has dealt with what arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Park the connection until more bytes arrive (the rest of a head, or the next request).
-    Wait,
-    /// Close it.
-    Close,
-}
-
 /// How often workers wake up with nothing to do, to notice deadlines and shutdown.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -74,8 +65,6 @@ const TICK: Duration = Duration::from_millis(100);
 struct Entry {
     key: usize,
     connection: Connection,
-    /// When an idle connection is closed; unused while a head is arriving.
-    idle_deadline: Instant,
     shared: Arc<Shared>,
 }
 
@@ -165,9 +154,8 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
     let _ = stream.set_write_timeout(Some(config.io_timeout));
     shared.open.fetch_add(1, Ordering::SeqCst);
     let mut connection = Connection::new(stream);
-    let now = Instant::now();
-    connection.head_deadline = Some(now + config.head_timeout);
-    let entry = Entry { key, connection, idle_deadline: now, shared: Arc::clone(shared) };
+    connection.expect_head_within(config.head_timeout);
+    let entry = Entry { key, connection, shared: Arc::clone(shared) };
     park(shared, entry, Shared::add_new);
 }
 // ANCHOR_END: admit
@@ -181,7 +169,8 @@ fn work(shared: &Arc<Shared>, handle: &Handler) {
                 // Removed from the map while served: nobody else can touch it meanwhile.
                 let Some(mut entry) = shared.parked().remove(&key) else { continue };
                 if handle(&mut entry.connection) == Next::Wait {
-                    schedule_deadline(&mut entry);
+                    let config = &shared.config;
+                    entry.connection.wait_for_more(config.idle_timeout, config.head_timeout);
                     park(shared, entry, Shared::rearm);
                 }
             }
@@ -195,18 +184,6 @@ fn work(shared: &Arc<Shared>, handle: &Handler) {
     }
 }
 // ANCHOR_END: work
-
-/// Sets the deadline the connection now waits under: the idle timeout between requests, or
-/// the head timeout (from the head's first byte) while a head is arriving.
-fn schedule_deadline(entry: &mut Entry) {
-    let config = &entry.shared.config;
-    let now = Instant::now();
-    if entry.connection.unread().is_empty() {
-        entry.idle_deadline = now + config.idle_timeout;
-    } else if entry.connection.head_deadline.is_none() {
-        entry.connection.head_deadline = Some(now + config.head_timeout);
-    }
-}
 
 impl Shared {
     fn add_new(&self, stream: &TcpStream, key: usize) -> std::io::Result<()> {
@@ -251,10 +228,7 @@ fn sweep_if_due(shared: &Shared) {
         let mut parked = shared.parked();
         let late: Vec<usize> = parked
             .iter()
-            .filter(|(_, entry)| match entry.connection.head_deadline {
-                Some(deadline) => now >= deadline,
-                None => now >= entry.idle_deadline,
-            })
+            .filter(|(_, entry)| entry.connection.is_overdue(now))
             // Bytes waiting in the kernel mean the workers were busy, not that the client
             // was slow: a worker will get to them.
             .filter(|(_, entry)| !has_arrived(entry.connection.stream()))
@@ -265,7 +239,7 @@ fn sweep_if_due(shared: &Shared) {
     let too_slow =
         Response::text(Status::REQUEST_TIMEOUT, "408: the request took too long to arrive\n");
     for entry in expired {
-        if !entry.connection.unread().is_empty() {
+        if entry.connection.is_mid_request() {
             refuse_without_waiting(entry.connection.stream(), &too_slow);
         }
     }
@@ -287,7 +261,7 @@ fn has_arrived(stream: &TcpStream) -> bool {
 /// (the client may not be reading), then closes.
 fn refuse_without_waiting(stream: &TcpStream, response: &Response) {
     let mut bytes = Vec::new();
-    let _ = response.write_to(&mut bytes, Clock::System, true);
+    let _ = response.write_to(&mut bytes, Clock::System, true, Persistence::Close);
     let _ = stream.set_nonblocking(true);
     let _ = (&mut &*stream).write(&bytes);
     let _ = stream.shutdown(std::net::Shutdown::Both);

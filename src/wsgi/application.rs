@@ -1,5 +1,7 @@
 //! What an application is (chapter 4).
 
+use std::panic::{self, AssertUnwindSafe};
+
 use super::{Body, Environ, StartResponse};
 
 // ANCHOR: application
@@ -26,3 +28,16 @@ where
     }
 }
 // ANCHOR_END: application
+
+/// Runs `f`, which calls into the application, turning a panic into its message: a bug in
+/// one application call must cost one response, not a worker.
+pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic with no message".to_string());
+        format!("the application panicked: {message}")
+    })
+}

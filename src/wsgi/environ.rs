@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 
-use crate::http::{Target, latin1, percent_decode};
+use crate::connection::Endpoints;
+use crate::http::{Headers, Request, Target, latin1, percent_decode};
 
 // ANCHOR: input
 /// `wsgi.input`: the request body, as a stream the application reads.
@@ -132,6 +133,26 @@ impl Environ<'static> {
     }
     // ANCHOR_END: for_request
 
+    // ANCHOR: for_connection
+    /// The environ for a request read from a connection: what [`Environ::for_request`] knows,
+    /// and what only the connection knows (addresses, protocol, headers).
+    pub fn for_connection(request: &Request, endpoints: &Endpoints) -> Environ<'static> {
+        let mut environ = Environ::for_request(&request.method, &request.target);
+        if let Some(local) = endpoints.local {
+            environ.set("SERVER_NAME", local.ip().to_string());
+            environ.set("SERVER_PORT", local.port().to_string());
+        }
+        if let Some(peer) = endpoints.peer {
+            environ.set("REMOTE_ADDR", peer.ip().to_string());
+        }
+        environ.set("SERVER_PROTOCOL", request.version.to_string());
+        for (key, value) in header_variables(&request.headers) {
+            environ.set(key, value);
+        }
+        environ
+    }
+    // ANCHOR_END: for_connection
+
     /// Gives the request a body in memory, and sets `CONTENT_LENGTH` to match.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Environ<'static> {
         let body = body.into();
@@ -207,6 +228,34 @@ impl<'a> Environ<'a> {
     // ANCHOR_END: entries
 }
 
+// ANCHOR: header_variables
+/// The `HTTP_*` variables for a request's headers (PEP 3333, after CGI's RFC 3875 §4.1.18).
+///
+/// `User-Agent` becomes `HTTP_USER_AGENT`; repeated fields are joined with commas.
+/// `Content-Type` and `Content-Length` go in without the prefix, and only once: they hold a
+/// single value, so a repeat is not a list (RFC 9110 §5.3). A name with `_` in it is
+/// left out: `X_Forwarded_For` and `X-Forwarded-For` would both become
+/// `HTTP_X_FORWARDED_FOR`, so a client could forge a header a proxy set (RFC 9110 §17.10).
+pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
+    let mut variables: Vec<(String, String)> = Vec::new();
+    for (name, value) in headers.iter().filter(|(name, _)| !name.contains('_')) {
+        let key = match name.to_ascii_uppercase().replace('-', "_") {
+            key if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" => key,
+            key => format!("HTTP_{key}"),
+        };
+        match variables.iter_mut().find(|(existing, _)| *existing == key) {
+            Some(_) if !key.starts_with("HTTP_") => {} // the first Content-Type or -Length
+            Some((_, joined)) => {
+                joined.push(',');
+                joined.push_str(value);
+            }
+            None => variables.push((key, value.to_string())),
+        }
+    }
+    variables
+}
+// ANCHOR_END: header_variables
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +290,24 @@ mod tests {
         assert_eq!(keys, sorted);
         assert!(entries.contains(&("CONTENT_LENGTH".to_string(), "3".to_string())));
         assert!(entries.contains(&("wsgi.version".to_string(), "(1, 0)".to_string())));
+    }
+
+    #[test]
+    fn headers_become_cgi_variables() {
+        let mut headers = Headers::default();
+        headers.push("User-Agent", "curl/8");
+        headers.push("Accept", "text/html");
+        headers.push("accept", "*/*");
+        headers.push("Content-Type", "text/plain");
+        headers.push("X_Forged", "no");
+        let variables = header_variables(&headers);
+        assert_eq!(
+            variables,
+            vec![
+                ("HTTP_USER_AGENT".to_string(), "curl/8".to_string()),
+                ("HTTP_ACCEPT".to_string(), "text/html,*/*".to_string()),
+                ("CONTENT_TYPE".to_string(), "text/plain".to_string()),
+            ]
+        );
     }
 }

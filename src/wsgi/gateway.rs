@@ -1,41 +1,35 @@
-//! The server side of the interface: from a connection to an application and back (chapter 4).
+//! The server side of the interface: from a request to an application and back (chapter 4;
+//! grown in chapter 5).
 //!
-//! For each connection the gateway reads a request, builds the environ, calls the
-//! application, then sends what it chose. PEP 3333 fixes the order of the last part: no
-//! header byte leaves before the body's first non-empty chunk exists, so an application that
-//! fails while making its body still gets its client a clean 500 instead of half a page.
-//! Chapter 5 teaches the same gateway to keep connections open (`persistent.rs`).
+//! For each request the gateway builds the environ, calls the application, then sends what
+//! it chose. PEP 3333 fixes the order of the last part: no header byte leaves before the
+//! body's first non-empty chunk exists, so an application that fails while making its body
+//! still gets its client a clean 500 instead of half a page. Chapter 4 serves one request
+//! per connection ([`Gateway::handle`]); chapter 5's persistent connections
+//! (`persistent.rs`) hand every request they carry to the same [`Gateway::exchange`].
 
-use std::io::{self, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::panic::{self, AssertUnwindSafe};
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::TcpStream;
 
+use super::application::catch_panic;
 use super::{Application, Body, Environ, Input, StartResponse};
-use crate::http::exchange::{access_log, peer_name, request_line};
+use crate::connection::Endpoints;
+use crate::http::exchange::{access_log, request_line};
 use crate::http::{
-    BodyFraming, Config, Headers, LAST_CHUNK, Request, Response, Status, close_gracefully,
-    encode_chunk, read_request, request_framing, write_head,
+    BodyFraming, Config, HOP_BY_HOP, LAST_CHUNK, Persistence, Request, RequestBody, RequestError,
+    Response, ResponseFraming, Status, Version, close_gracefully, declared_length, encode_chunk,
+    is_field_text, is_token_byte, plan_response, read_request, write_head,
 };
 
-/// Headers that describe one connection, not the response: the server's business alone
-/// (PEP 3333, "Other HTTP Features"; RFC 9110 §7.6.1).
-pub const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
+/// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 // ANCHOR: gateway
 /// Runs an application for every request on the connections it is given.
 pub struct Gateway<A> {
-    pub(super) app: A,
-    pub(super) config: Config,
-    pub(super) multithread: bool,
+    app: A,
+    config: Config,
+    multithread: bool,
 }
 
 impl<A: Application> Gateway<A> {
@@ -50,173 +44,176 @@ impl<A: Application> Gateway<A> {
         self
     }
 
-    /// Serves one request on `stream`, then closes it.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Serves one request on `stream`, then closes it (chapter 4).
     pub fn handle(&self, stream: TcpStream) {
         // PEP 3333 wants each chunk sent as it is produced, not held back to fill a packet.
         let _ = stream.set_nodelay(true);
-        let peer = peer_name(&stream);
+        let endpoints = Endpoints::of(&stream);
         let mut reader = BufReader::new(&stream);
-        let (line, result) = match read_request(&mut reader, &self.config.limits) {
+        match read_request(&mut reader, &self.config.limits) {
             Ok(Some(request)) => {
-                (request_line(&request), self.exchange(&request, &mut reader, &stream))
+                self.exchange(&request, &mut reader, &stream, &endpoints, false);
             }
-            Ok(None) => return,
-            Err(error) => match error.status() {
-                Some(status) => (
-                    "(unreadable request)".to_string(),
-                    self.refuse(&stream, status, &error.to_string()),
-                ),
-                None => return eprintln!("{peer}: {error}"),
-            },
-        };
-        match result {
-            Ok((status, sent)) if self.config.access_log => access_log(&peer, &line, status, sent),
-            Ok(_) => {}
-            Err(error) => eprintln!("{peer} \"{line}\": response cut short: {error}"),
+            Ok(None) => return, // connected and left without a word
+            Err(error) => self.refuse(&stream, &endpoints, &error),
         }
         close_gracefully(&stream);
     }
     // ANCHOR_END: gateway
 
     // ANCHOR: exchange
-    /// Calls the application for `request` and sends its response. Returns the status code
-    /// and the number of body bytes sent.
-    fn exchange(
+    /// Serves one request whose head has been read: builds the environ, calls the
+    /// application, sends its response. `reader` holds the body. `reusable` says whether the
+    /// server would read another request from this connection afterwards; what it returns
+    /// says whether it can.
+    pub fn exchange(
         &self,
         request: &Request,
-        reader: &mut BufReader<&TcpStream>,
-        stream: &TcpStream,
-    ) -> io::Result<(u16, usize)> {
-        let length = match request_framing(request, self.config.limits.body) {
-            Ok(BodyFraming::None) => 0,
-            Ok(BodyFraming::Length(length)) => length,
-            Ok(BodyFraming::Chunked) => {
-                let why = "this server does not read chunked request bodies; chapter 5's does";
-                return self.refuse(stream, Status::NOT_IMPLEMENTED, why);
+        reader: impl BufRead,
+        out: &TcpStream,
+        endpoints: &Endpoints,
+        reusable: bool,
+    ) -> Persistence {
+        let mut body = RequestBody::new(reader, request.body, self.config.limits.body);
+        if request.expects_continue && request.body != BodyFraming::None {
+            // The client waits for this before it sends the body (RFC 9110 §10.1.1).
+            if request.version == Version::Http11 && (&mut &*out).write_all(CONTINUE).is_err() {
+                return Persistence::Close;
             }
-            Err((status, why)) => return self.refuse(stream, status, why),
-        };
-        let mut environ = Environ::for_request(&request.method, &request.target);
-        let (local, peer) = (stream.local_addr().ok(), stream.peer_addr().ok());
-        self.describe_connection(&mut environ, request, local, peer);
-        environ.input = Input::new(reader, length);
-
+        }
         let mut start_response = StartResponse::default();
-        let called = self.call(environ, &mut start_response); // the environ, body included, is done
-        let (status, mut headers, mut body) = match checked_response(called, &start_response) {
-            Ok(response) => response,
-            Err(why) => return self.fail(stream, &why),
-        };
-        // Nothing is sent until the application has produced something to send.
-        let first = match catch_panic(|| body.find(|chunk| !chunk.is_empty())) {
-            Ok(first) => first.unwrap_or_default(),
-            Err(why) => return self.fail(stream, &why),
-        };
-        headers.push(("Connection".to_string(), "close".to_string()));
-        let mut head = Vec::new();
-        write_head(&mut head, status, self.config.clock, &headers)?;
-        let framing = match content_length(&headers) {
-            _ if request.method == "HEAD" => Framing::NoBody,
-            Some(length) => Framing::Length(length),
-            None => Framing::UntilClose,
-        };
-        let sent = send_body(stream, head, first, &mut body, framing)?;
-        Ok((status_code(status), sent.bytes))
+        let called = self.call(request, &mut body, endpoints, &mut start_response);
+        // Reading past what the application left is only worth it if a request may follow.
+        let read_to_end = reusable && body.finish();
+        if let Err(error) = body.check_size() {
+            self.refuse(out, endpoints, &error);
+            return Persistence::Close;
+        }
+        let line = request_line(request);
+        match self.respond(request, out, called, &start_response, read_to_end) {
+            Ok((persistence, status, sent)) => {
+                if self.config.access_log {
+                    access_log(&endpoints.peer_name(), &line, status, sent);
+                }
+                persistence
+            }
+            Err(error) => {
+                eprintln!("{} \"{line}\": response cut short: {error}", endpoints.peer_name());
+                Persistence::Close
+            }
+        }
     }
     // ANCHOR_END: exchange
 
-    /// Calls the application inside `catch_panic`, and drops the environ when it returns:
-    /// the application has had its chance to read the request body.
-    pub(super) fn call(
+    // ANCHOR: call
+    /// Builds the environ and calls the application with it, catching a panic. The environ,
+    /// and with it the application's hold on the request body, ends when this returns.
+    fn call(
         &self,
-        mut environ: Environ<'_>,
+        request: &Request,
+        body: &mut RequestBody<impl BufRead>,
+        endpoints: &Endpoints,
         start_response: &mut StartResponse,
     ) -> Result<Body, String> {
+        let mut environ = Environ::for_connection(request, endpoints);
+        environ.multithread = self.multithread;
+        environ.input = match body.length() {
+            Some(length) => Input::new(body, length),
+            None => Input::until_end(body),
+        };
         catch_panic(|| self.app.invoke(&mut environ, start_response))
     }
+    // ANCHOR_END: call
 
-    // ANCHOR: environ
-    /// Fills in what only the connection knows: addresses, protocol, headers.
-    pub(super) fn describe_connection(
+    // ANCHOR: respond
+    /// Sends what the application chose, framed as [`plan_response`] decides. Returns what
+    /// becomes of the connection, the status and the body bytes sent.
+    fn respond(
         &self,
-        environ: &mut Environ<'_>,
         request: &Request,
-        local: Option<SocketAddr>,
-        peer: Option<SocketAddr>,
-    ) {
-        if let Some(local) = local {
-            environ.set("SERVER_NAME", local.ip().to_string());
-            environ.set("SERVER_PORT", local.port().to_string());
-        }
-        if let Some(peer) = peer {
-            environ.set("REMOTE_ADDR", peer.ip().to_string());
-        }
-        environ.set("SERVER_PROTOCOL", request.version.to_string());
-        for (key, value) in header_variables(&request.headers) {
-            environ.set(key, value);
-        }
-        environ.multithread = self.multithread;
-    }
-    // ANCHOR_END: environ
-
-    /// Answers with an error the client caused (400, 413, ...).
-    pub(super) fn refuse(
-        &self,
-        stream: &TcpStream,
-        status: Status,
-        why: &str,
-    ) -> io::Result<(u16, usize)> {
-        let response = Response::text(status, format!("{status}: {why}\n"));
-        response.write_to(&mut &*stream, self.config.clock, true)?;
-        Ok((status.code, response.body.len()))
-    }
-
-    /// Answers 500 for a failure of the application, and logs why.
-    fn fail(&self, stream: &TcpStream, why: &str) -> io::Result<(u16, usize)> {
-        eprintln!("application error: {why}");
-        self.refuse(
-            stream,
-            Status::INTERNAL_SERVER_ERROR,
-            "the application failed; the server log says why",
-        )
-    }
-}
-
-// ANCHOR: header_variables
-/// The `HTTP_*` variables for a request's headers (PEP 3333, after CGI's RFC 3875 §4.1.18).
-///
-/// `User-Agent` becomes `HTTP_USER_AGENT`; repeated fields are joined with commas.
-/// `Content-Type` and `Content-Length` go in without the prefix, and only once: they hold a
-/// single value, so a repeat is not a list (RFC 9110 §5.3). A name with `_` in it is
-/// left out: `X_Forwarded_For` and `X-Forwarded-For` would both become
-/// `HTTP_X_FORWARDED_FOR`, so a client could forge a header a proxy set (RFC 9110 §17.10).
-pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
-    let mut variables: Vec<(String, String)> = Vec::new();
-    for (name, value) in headers.iter().filter(|(name, _)| !name.contains('_')) {
-        let key = match name.to_ascii_uppercase().replace('-', "_") {
-            key if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" => key,
-            key => format!("HTTP_{key}"),
+        out: &TcpStream,
+        called: Result<Body, String>,
+        start_response: &StartResponse,
+        reusable: bool,
+    ) -> io::Result<(Persistence, u16, u64)> {
+        let Chosen { status, mut headers, mut body, length } =
+            match checked_response(called, start_response) {
+                Ok(chosen) => chosen,
+                Err(why) => return self.fail(request, out, &why, reusable),
+            };
+        // Nothing is sent until the application has produced something to send.
+        let first = match catch_panic(|| body.find(|chunk| !chunk.is_empty())) {
+            Ok(first) => first.unwrap_or_default(),
+            Err(why) => return self.fail(request, out, &why, reusable),
         };
-        match variables.iter_mut().find(|(existing, _)| *existing == key) {
-            Some(_) if !key.starts_with("HTTP_") => {} // the first Content-Type or -Length
-            Some((_, joined)) => {
-                joined.push(',');
-                joined.push_str(value);
-            }
-            None => variables.push((key, value.to_string())),
+        let code = status_code(status);
+        let (framing, persistence) = plan_response(request, code, length, reusable);
+        if framing == ResponseFraming::Chunked {
+            headers.push(("Transfer-Encoding".to_string(), "chunked".to_string()));
+        }
+        if let Some((name, value)) = persistence.header() {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        let mut head = Vec::with_capacity(256);
+        write_head(&mut head, status, self.config.clock, &headers)?;
+        let sent = send_body(out, head, first, &mut body, framing)?;
+        Ok((persistence, code, sent))
+    }
+    // ANCHOR_END: respond
+
+    /// Answers 500 for a failure of the application, and logs why. The connection may stay
+    /// open: the 500 is framed like any response.
+    fn fail(
+        &self,
+        request: &Request,
+        out: &TcpStream,
+        why: &str,
+        reusable: bool,
+    ) -> io::Result<(Persistence, u16, u64)> {
+        eprintln!("application error: {why}");
+        let status = Status::INTERNAL_SERVER_ERROR;
+        let response =
+            Response::text(status, "500: the application failed; the server log says why\n");
+        let length = response.body.len() as u64;
+        let (framing, persistence) = plan_response(request, status.code, Some(length), reusable);
+        let include_body = framing != ResponseFraming::NoBody;
+        response.write_to(&mut &*out, self.config.clock, include_body, persistence)?;
+        Ok((persistence, status.code, if include_body { length } else { 0 }))
+    }
+
+    /// Answers a request that could not be read (400, 413, 431, ...), or logs why there is
+    /// nobody to answer. The connection must close afterwards: where the request ends is
+    /// unknown.
+    pub fn refuse(&self, out: &TcpStream, endpoints: &Endpoints, error: &RequestError) {
+        let Some(status) = error.status() else {
+            return eprintln!("{}: {error}", endpoints.peer_name());
+        };
+        let response = Response::text(status, format!("{status}: {error}\n"));
+        let sent = response.write_to(&mut &*out, self.config.clock, true, Persistence::Close);
+        if sent.is_ok() && self.config.access_log {
+            let bytes = response.body.len() as u64;
+            access_log(&endpoints.peer_name(), "(refused request)", status.code, bytes);
         }
     }
-    variables
 }
-// ANCHOR_END: header_variables
 
-/// What the application chose: status line, headers, body.
-pub(super) type Chosen<'a> = (&'a str, Vec<(String, String)>, Body);
+/// What the application chose, checked: status line, headers, body, and the body length
+/// its `Content-Length` announced.
+struct Chosen<'a> {
+    status: &'a str,
+    headers: Vec<(String, String)>,
+    body: Body,
+    length: Option<u64>,
+}
 
 // ANCHOR: checked_response
 /// What the application chose, if it is a response we can send: it returned, it called
 /// `start_response`, and the status and headers cannot break the response's framing.
-pub(super) fn checked_response(
+fn checked_response(
     called: Result<Body, String>,
     start_response: &StartResponse,
 ) -> Result<Chosen<'_>, String> {
@@ -227,16 +224,13 @@ pub(super) fn checked_response(
     if bytes.len() < 5
         || !bytes[..3].iter().all(u8::is_ascii_digit)
         || bytes[3] != b' '
-        || has_control(status)
+        || !is_field_text(status)
     {
         return Err(format!("status {status:?} is not of the form \"200 OK\""));
     }
     let mut headers = Vec::new();
     for (name, value) in start_response.headers() {
-        if name.is_empty()
-            || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
-            || has_control(value)
-        {
+        if name.is_empty() || !name.bytes().all(is_token_byte) || !is_field_text(value) {
             return Err(format!("header {name:?}: {value:?} would corrupt the response"));
         }
         if HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
@@ -247,89 +241,54 @@ pub(super) fn checked_response(
         }
         headers.push((name.clone(), value.clone()));
     }
-    Ok((status, headers, body))
+    let length = declared_length(&headers)?;
+    Ok(Chosen { status, headers, body, length })
 }
 // ANCHOR_END: checked_response
 
-/// Control characters would split the head; characters past Latin-1 cannot be sent at all.
-fn has_control(text: &str) -> bool {
-    text.chars().any(|c| (c.is_control() && c != '\t') || u32::from(c) > 0xFF)
-}
-
-pub(super) fn status_code(status: &str) -> u16 {
+fn status_code(status: &str) -> u16 {
     status[..3].parse().unwrap_or(500)
 }
 
-/// The `Content-Length` the application declared, if any.
-pub(super) fn content_length(headers: &[(String, String)]) -> Option<usize> {
-    headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("Content-Length"))
-        .and_then(|(_, value)| value.trim().parse().ok())
-}
-
-/// How the end of a response body is shown to the client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Framing {
-    /// No body follows the head (HEAD, 204, 304).
-    NoBody,
-    /// `Content-Length` bytes, no more.
-    Length(usize),
-    /// The chunked transfer coding, ended by the last chunk (HTTP/1.1, chapter 5).
-    Chunked,
-    /// Until the connection closes (HTTP/1.0's way).
-    UntilClose,
-}
-
-/// What [`send_body`] sent.
-pub(super) struct Sent {
-    /// Body bytes sent (before any chunk framing).
-    pub bytes: usize,
-    /// Whether the body ended the way its framing promised; if not, the connection must close.
-    pub complete: bool,
-}
-
 // ANCHOR: send_body
-/// Sends the head and the body, each chunk as soon as the application produces it.
+/// Sends the head and the body, each chunk as soon as the application produces it, and
+/// returns how many body bytes were sent (before any chunk framing).
 ///
 /// The head goes out together with the first chunk, in one write. With a `Content-Length`,
-/// never more than it announced is sent. A panic in the middle cuts the response short: the
+/// never more than it announced is sent, and a body that ends short of it is an error: the
+/// client would wait for the rest. A panic in the middle cuts the response short too: the
 /// head is gone, so the honest thing is to stop and close.
-pub(super) fn send_body(
+fn send_body(
     mut out: &TcpStream,
     head: Vec<u8>,
     first: Vec<u8>,
     rest: &mut Body,
-    framing: Framing,
-) -> io::Result<Sent> {
-    let mut sent = 0;
-    let mut pending = head;
-    let mut chunk = first;
+    framing: ResponseFraming,
+) -> io::Result<u64> {
+    if framing == ResponseFraming::NoBody {
+        return out.write_all(&head).map(|()| 0);
+    }
+    let (mut pending, mut chunk, mut sent) = (head, first, 0);
     loop {
         match framing {
-            Framing::NoBody => {
-                return out.write_all(&pending).map(|()| Sent { bytes: 0, complete: true });
-            }
-            Framing::Length(length) => {
-                let allowed = chunk.len().min(length - sent);
+            ResponseFraming::Length(length) => {
+                let allowed = chunk.len().min(usize::try_from(length - sent).unwrap_or(usize::MAX));
                 pending.extend_from_slice(&chunk[..allowed]);
-                sent += allowed;
+                sent += allowed as u64;
             }
-            Framing::Chunked => {
+            ResponseFraming::Chunked => {
                 encode_chunk(&mut pending, &chunk);
-                sent += chunk.len();
+                sent += chunk.len() as u64;
             }
-            Framing::UntilClose => {
+            ResponseFraming::UntilClose | ResponseFraming::NoBody => {
                 pending.extend_from_slice(&chunk);
-                sent += chunk.len();
+                sent += chunk.len() as u64;
             }
-        }
-        if framing == Framing::Length(sent) {
-            // All that was announced; anything more would corrupt the stream.
-            out.write_all(&pending)?;
-            return Ok(Sent { bytes: sent, complete: true });
         }
         out.write_all(&pending)?;
+        if framing == ResponseFraming::Length(sent) {
+            return Ok(sent); // all that was announced; anything more would corrupt the stream
+        }
         pending.clear();
         match catch_panic(|| rest.next()) {
             Ok(Some(next)) => chunk = next,
@@ -337,48 +296,12 @@ pub(super) fn send_body(
             Err(why) => return Err(io::Error::other(why)),
         }
     }
-    let complete = match framing {
-        Framing::Chunked => out.write_all(LAST_CHUNK).is_ok(),
-        Framing::Length(_) => false, // shorter than announced
-        _ => true,
-    };
-    Ok(Sent { bytes: sent, complete })
-}
-// ANCHOR_END: send_body
-
-/// Runs `f`, turning a panic into its message.
-pub(super) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|text| text.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic with no message".to_string());
-        format!("the application panicked: {message}")
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use pretty_assertions::assert_eq;
-
-    #[test]
-    fn headers_become_cgi_variables() {
-        let mut headers = Headers::default();
-        headers.push("User-Agent", "curl/8");
-        headers.push("Accept", "text/html");
-        headers.push("accept", "*/*");
-        headers.push("Content-Type", "text/plain");
-        headers.push("X_Forged", "no");
-        let variables = header_variables(&headers);
-        assert_eq!(
-            variables,
-            vec![
-                ("HTTP_USER_AGENT".to_string(), "curl/8".to_string()),
-                ("HTTP_ACCEPT".to_string(), "text/html,*/*".to_string()),
-                ("CONTENT_TYPE".to_string(), "text/plain".to_string()),
-            ]
-        );
+    match framing {
+        ResponseFraming::Chunked => out.write_all(LAST_CHUNK).map(|()| sent),
+        ResponseFraming::Length(length) => Err(io::Error::other(format!(
+            "the body ended after {sent} of the {length} bytes its Content-Length announced"
+        ))),
+        _ => Ok(sent),
     }
 }
+// ANCHOR_END: send_body

@@ -24,8 +24,8 @@
 use std::collections::BTreeMap;
 
 use super::environ::REQUIRED;
-use super::gateway::HOP_BY_HOP;
 use super::{Application, Body, Environ, StartResponse};
+use crate::http::HOP_BY_HOP;
 use crate::http::is_token_byte;
 
 /// Wraps an application and checks, on every request, that the server and the application

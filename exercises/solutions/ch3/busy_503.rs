@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use socket_to_wsgi::http::{Clock, Response, Status, close_gracefully};
+use socket_to_wsgi::http::{Clock, Persistence, Response, Status, close_gracefully};
 use socket_to_wsgi::server::{Shutdown, connections};
 
 /// Serves connections on `workers` threads with a waiting room of `queue` connections;
@@ -57,6 +57,6 @@ fn refuse(stream: &TcpStream) {
     let response =
         Response::text(Status::SERVICE_UNAVAILABLE, "503: every worker is busy; try again\n")
             .with_header("Retry-After", "1");
-    let _ = response.write_to(&mut &*stream, Clock::System, true);
+    let _ = response.write_to(&mut &*stream, Clock::System, true, Persistence::Close);
     close_gracefully(stream);
 }

@@ -1,18 +1,18 @@
 //! SPOILER: reference solution of exercise 5.4 (where a request body ends, without being
 //! smuggled). Try it yourself first.
 
-use socket_to_wsgi::http::{BodyFraming, Request, Status, Version, list_values};
+use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version, list_values};
 
-/// Decides how the body of `request` is framed, refusing anything ambiguous (RFC 9112 §6).
-pub fn body_framing(request: &Request) -> Result<BodyFraming, Status> {
-    let headers = &request.headers;
+/// Decides how the body of a request with this `version` and these `headers` is framed,
+/// refusing anything ambiguous (RFC 9112 §6).
+pub fn body_framing(version: Version, headers: &Headers) -> Result<BodyFraming, Status> {
     // A Transfer-Encoding field counts when it is present at all, even empty: a front end
     // that saw it may well have framed the body differently from us.
     if headers.get("Transfer-Encoding").is_some() {
         if headers.get("Content-Length").is_some() {
             return Err(Status::BAD_REQUEST);
         }
-        if request.version == Version::Http10 {
+        if version == Version::Http10 {
             return Err(Status::BAD_REQUEST);
         }
         let codings = list_values(headers.get_all("Transfer-Encoding"));

@@ -1,9 +1,9 @@
 //! Exercise 5.4: where a request body ends, without being smuggled. The task is in the book,
 //! chapter 5, "Exercises".
 
-use socket_to_wsgi::http::{BodyFraming, Request, Status};
+use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version};
 
-/// Decides how the body of `request` is framed, and refuses, with the status to answer,
+/// Decides how the body of a request with this `version` and these `headers` is framed, and refuses, with the status to answer,
 /// every request whose end two programs could read differently (RFC 9112 §6).
 ///
 /// A request with no `Transfer-Encoding` field:
@@ -26,6 +26,6 @@ use socket_to_wsgi::http::{BodyFraming, Request, Status};
 ///
 /// Write it yourself: `socket_to_wsgi::http::request_framing` is the book's version, to
 /// compare with afterwards.
-pub fn body_framing(request: &Request) -> Result<BodyFraming, Status> {
+pub fn body_framing(version: Version, headers: &Headers) -> Result<BodyFraming, Status> {
     todo!("exercise 5.4: see the book, chapter 5 (ch05-hardened.md), Exercises")
 }

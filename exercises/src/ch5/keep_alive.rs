@@ -1,9 +1,10 @@
 //! Exercise 5.2: keep the connection or close it. The task is in the book, chapter 5,
 //! "Exercises".
 
-use socket_to_wsgi::http::Request;
+use socket_to_wsgi::http::{Headers, Version};
 
-/// Whether the connection stays open after the response to `request` (RFC 9112 §9.3).
+/// Whether the connection stays open after the response to a request of this `version`
+/// with these `headers` (RFC 9112 §9.3).
 ///
 /// - If the `Connection` header holds the option `close`, the connection closes.
 /// - Otherwise an HTTP/1.1 request keeps it open: persistence is HTTP/1.1's default.
@@ -15,6 +16,6 @@ use socket_to_wsgi::http::Request;
 ///
 /// Write it yourself: `socket_to_wsgi::http::wants_keep_alive` is the book's version, to
 /// compare with afterwards.
-pub fn keep_alive(request: &Request) -> bool {
+pub fn keep_alive(version: Version, headers: &Headers) -> bool {
     todo!("exercise 5.2: see the book, chapter 5 (ch05-hardened.md), Exercises")
 }
