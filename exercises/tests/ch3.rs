@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use socket_to_wsgi::http::{Config, Response, Status, respond};
 use support::{NO_ANSWER, PATIENCE, Reply, Server, connect, get, read_until_closed};
@@ -230,5 +231,46 @@ mod busy_503 {
         // The queue is empty again: the next request is served, not refused.
         release.send(()).unwrap();
         assert_eq!(get(server.address, "/").status(), 200, "with room in the queue, no 503");
+    }
+
+    #[test]
+    fn busy_503_answers_at_once_without_lingering() {
+        // Refused clients that send their request and then neither read nor close. A refusal
+        // that lingers (`close_gracefully`) waits on each of them for half a second, on the
+        // accept loop: 15 s for these 30. A refusal that does not linger takes a few
+        // milliseconds for all of them.
+        const SILENT: usize = 30;
+        const BOUND: Duration = Duration::from_secs(5);
+        let (server, on_start, release) = held_server(1, 1);
+        let first = send_request(&server);
+        wait_for_start(&on_start); // the only worker is busy
+        let second = send_request(&server); // the queue is full
+        let silent: Vec<_> = (0..SILENT).map(|_| send_request(&server)).collect();
+        let started = Instant::now();
+        let next = send_request(&server);
+        let (reply, replied) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = reply.send(read_until_closed(&next));
+        });
+        let answer = replied.recv_timeout(BOUND).unwrap_or_else(|_| {
+            panic!(
+                "after {SILENT} refused clients that neither read nor close, the next client \
+                 had no answer within {} s: does the refusal linger on the accept loop \
+                 (close_gracefully) instead of closing at once?",
+                BOUND.as_secs()
+            )
+        });
+        assert_eq!(
+            Reply::parse(&answer).status(),
+            503,
+            "the next client is refused too, at once (answered in {:?})",
+            started.elapsed()
+        );
+        drop(silent);
+        release.send(()).unwrap();
+        release.send(()).unwrap();
+        for stream in [first, second] {
+            assert_eq!(Reply::parse(&read_until_closed(&stream)).status(), 200);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! SPOILER: reference solution of exercise 2.3 (a route table, with 404 and 405). Try it
 //! yourself first.
 
-use socket_to_wsgi::http::{Request, Response, Status, Target};
+use socket_to_wsgi::http::{Request, Response, Status};
 
 /// What a route runs: a function from the request to the response.
 pub type Handler = fn(&Request) -> Response;
@@ -25,7 +25,8 @@ impl Router {
 
     /// Answers `request` with the first route whose method and path match, else 404 or 405.
     pub fn handle(&self, request: &Request) -> Response {
-        let path = Target::parse(&request.target).path;
+        // The path is the target up to its first `?`, or the whole target without a query.
+        let (path, _query) = request.target.split_once('?').unwrap_or((&request.target, ""));
         let for_path: Vec<&(String, String, Handler)> =
             self.routes.iter().filter(|(_, route_path, _)| route_path == path).collect();
         if for_path.is_empty() {

@@ -6,8 +6,9 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, Receiver, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
-use socket_to_wsgi::http::{Clock, Persistence, Response, Status, close_gracefully};
+use socket_to_wsgi::http::{Clock, Persistence, Response, Status};
 use socket_to_wsgi::server::{Shutdown, connections};
 
 /// Serves connections on `workers` threads with a waiting room of `queue` connections;
@@ -52,11 +53,18 @@ fn work(receiver: &Mutex<Receiver<TcpStream>>, handle: &(impl Fn(TcpStream) + ?S
     }
 }
 
-/// The answer of a server that has no room: quick, and without reading the request.
+/// The answer of a server that has no room: at once, without reading the request, and
+/// without lingering. This runs on the accept loop, the one thread that takes every new
+/// connection, so whatever it waits for here, every other client waits for too.
 fn refuse(stream: &TcpStream) {
     let response =
         Response::text(Status::SERVICE_UNAVAILABLE, "503: every worker is busy; try again\n")
             .with_header("Retry-After", "1");
+    // These few bytes fit in a new connection's send buffer, so the write should not wait;
+    // the timeout bounds it all the same, even for a client that never reads.
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let _ = response.write_to(&mut &*stream, Clock::System, true, Persistence::Close);
-    close_gracefully(stream);
+    // Done in both directions, with no lingering read: the client gets the 503 and then the
+    // end of the stream, and the socket closes when `stream` is dropped by the caller.
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }

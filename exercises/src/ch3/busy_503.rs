@@ -9,7 +9,8 @@ use socket_to_wsgi::server::Shutdown;
 /// Serves connections on `workers` threads, with room for at most `queue` connections
 /// waiting for a free worker. When every worker is busy and the waiting room is full, the
 /// accept loop answers the new connection itself, at once, with
-/// `503 Service Unavailable`, a `Retry-After: 1` header and a short text body, and closes it.
+/// `503 Service Unavailable`, a `Retry-After: 1` header and a short text body, and closes it
+/// without waiting for anything from that client.
 ///
 /// Accept with `socket_to_wsgi::server::connections(&listener, shutdown)`. When it ends
 /// (shutdown was requested), let the workers finish the connections already queued, and
