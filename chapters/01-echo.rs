@@ -12,6 +12,8 @@ const COMMAND: Command = Command {
     about: "Chapter 1: a TCP echo server. Sends back every byte it receives, one client at a time.",
     threads: false,
     spawn: false,
+    quiet: false,
+    timeouts: false,
     limits: false,
 };
 

@@ -14,6 +14,8 @@ const COMMAND: Command = Command {
             GET / is a small HTML page; any other path is a 404.",
     threads: false,
     spawn: false,
+    quiet: false,
+    timeouts: false,
     limits: false,
 };
 

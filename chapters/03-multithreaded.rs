@@ -17,6 +17,8 @@ const COMMAND: Command = Command {
             gracefully: requests in flight are finished first.",
     threads: true,
     spawn: true,
+    quiet: false,
+    timeouts: false,
     limits: false,
 };
 

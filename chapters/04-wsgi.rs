@@ -16,6 +16,8 @@ const COMMAND: Command = Command {
             /sleep?ms=N. Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,
+    quiet: false,
+    timeouts: false,
     limits: false,
 };
 

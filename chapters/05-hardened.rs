@@ -19,6 +19,8 @@ const COMMAND: Command = Command {
             Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,
+    quiet: true,
+    timeouts: true,
     limits: true,
 };
 
