@@ -10,7 +10,9 @@
 //! | 2 | [`http`], [`pages`] | framing a request, answering with a correct response |
 //! | 3 | [`pool`], [`sleep`] | serving many clients at once, with a bounded number of threads |
 //! | 4 | [`wsgi`] | the application interface of PEP 3333, in Rust types |
-//! | 5 | [`connection`], [`reactor`], [`wsgi`] | keep-alive, chunked bodies, limits and timeouts |
+//! | 5 | [`connection`], [`http`], [`wsgi`] | keep-alive, pipelining, chunked bodies both ways |
+//! | 6 | [`reactor`], [`connection`] | idle connections parked with the kernel; idle and head timeouts |
+//! | 7 | [`reactor`], [`wsgi`] | limits, hostile input, failing applications, the validator |
 
 pub mod cli;
 pub mod connection;

@@ -2,6 +2,8 @@
 //! plain HTTP client over a real socket, and a way to run a chapter's binary.
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod keep_alive;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown as Direction, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Command, Stdio};

@@ -1,6 +1,6 @@
-//! Chapter 5: a server that holds up. The chapter 4 gateway and application on persistent
-//! HTTP/1.1 connections, with chunked bodies, limits and timeouts, and idle connections
-//! parked with the operating system instead of holding a worker each.
+//! Chapter 7: a server that holds up. The chapter 6 server with every limit a flag: request
+//! line, head and body sizes, open connections, the time one read or write may block. Bad
+//! input gets the status RFC 9112 asks for; a failing application costs one response.
 //!
 //! Try it: `cargo run --release` (this is the default binary), then
 //! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the
@@ -13,9 +13,9 @@ use socket_to_wsgi::server::Shutdown;
 use socket_to_wsgi::wsgi::{Gateway, demo::demo_app};
 
 const COMMAND: Command = Command {
-    name: "05-hardened",
-    about: "Chapter 5: the WSGI-style server with HTTP/1.1 keep-alive, chunked bodies, limits\n\
-            and timeouts. Paths: / (links), /environ, POST /echo, /sleep?ms=N.\n\
+    name: "07-hardened",
+    about: "Chapter 7: the WSGI-style server with keep-alive on a reactor, and every limit and\n\
+            timeout a flag. Paths: / (links), /environ, POST /echo, /sleep?ms=N.\n\
             Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,

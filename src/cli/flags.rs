@@ -1,0 +1,387 @@
+//! Which flags each chapter's binary takes, what they mean, and `--help` (chapter 1).
+//!
+//! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3
+//! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts and chapter 7 its limits. The
+//! `pico-args` crate finds the flags and their values, because parsing a command line is not
+//! what the book teaches: this file only lists the flags and turns their values into
+//! [`Options`], with messages that say what was wrong.
+
+use std::ffi::OsString;
+use std::num::NonZeroUsize;
+use std::process;
+use std::str::FromStr;
+use std::time::Duration;
+
+use pico_args::Arguments;
+
+use crate::http::Limits;
+use crate::reactor::ReactorConfig;
+
+/// What a binary says about itself in `--help`, and which groups of optional flags it takes.
+pub struct Command {
+    /// The binary's name, for example `01-echo`.
+    pub name: &'static str,
+    /// One paragraph on what it does.
+    pub about: &'static str,
+    /// `--threads N`, the size of the pool (chapter 3 on).
+    pub threads: bool,
+    /// `--spawn`, a new thread per connection instead of a pool (chapter 3).
+    pub spawn: bool,
+    /// `--quiet`, no access log (chapter 5 on).
+    pub quiet: bool,
+    /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
+    pub timeouts: bool,
+    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-head`, `--max-body` (chapter 7).
+    pub limits: bool,
+}
+
+/// The flags after parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    pub threads: NonZeroUsize,
+    pub spawn: bool,
+    /// Request size limits: `--max-line`, `--max-head`, `--max-body`.
+    pub limits: Limits,
+    /// The connection cap and the timeouts.
+    pub reactor: ReactorConfig,
+    /// No access log.
+    pub quiet: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            host: "127.0.0.1".to_string(),
+            // The article's port.
+            port: 8888,
+            threads: NonZeroUsize::new(4).unwrap(),
+            spawn: false,
+            limits: Limits::default(),
+            reactor: ReactorConfig::default(),
+            quiet: false,
+        }
+    }
+}
+
+/// Why the flags could not be used, or that the user asked for help.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CliError {
+    Help,
+    Invalid(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Help => f.write_str("help was asked for"),
+            CliError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
+/// A test checks that the defaults shown are the real ones.
+const FLAGS: [(&str, &str); 12] = [
+    ("--host HOST", "address to listen on (default 127.0.0.1)"),
+    ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
+    ("--threads N", "worker threads in the pool (default 4)"),
+    ("--spawn", "one new thread per connection instead of a pool"),
+    ("--max-connections N", "connections open at once; more get 503 (default 1000)"),
+    ("--idle-timeout SECS", "close a keep-alive connection idle this long (default 5)"),
+    ("--head-timeout SECS", "408 when a request head takes longer (default 10)"),
+    ("--io-timeout SECS", "how long one body read or response write may block (default 10)"),
+    ("--max-line BYTES", "414 for a longer request line (default 8192)"),
+    ("--max-head BYTES", "431 for a larger request head (default 16384)"),
+    ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
+    ("--quiet", "no access log on stderr"),
+];
+
+impl Command {
+    /// The `--help` text: the flags this binary takes, in columns.
+    pub fn usage(&self) -> String {
+        let takes = |(usage, _): &(&str, &str)| self.takes(flag_name(usage));
+        let help = ("-h, --help", "print this help");
+        let flags: Vec<_> = FLAGS.into_iter().filter(takes).chain([help]).collect();
+        let width = flags.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0) + 4;
+        let mut text = format!(
+            "{}\n\nUsage: cargo run --bin {} -- [OPTIONS]\n\nOptions:\n",
+            self.about, self.name
+        );
+        for (usage, about) in flags {
+            text.push_str(&format!("  {usage:<width$}{about}\n"));
+        }
+        text
+    }
+
+    /// Whether this binary takes the flag `flag`, for `--help`: the optional ones come in
+    /// groups. `parse` asks for each group's flags only when the group is on; a test checks
+    /// that the two agree.
+    fn takes(&self, flag: &str) -> bool {
+        match flag {
+            "--threads" => self.threads,
+            "--spawn" => self.spawn,
+            "--quiet" => self.quiet,
+            "--idle-timeout" | "--head-timeout" => self.timeouts,
+            "--max-connections" | "--io-timeout" | "--max-line" | "--max-head" | "--max-body" => {
+                self.limits
+            }
+            _ => true,
+        }
+    }
+
+    /// Parses flags (without the program name). Only the flags this binary takes are looked
+    /// for; anything left over is a mistake, reported as unknown.
+    pub fn parse<I>(&self, args: I) -> Result<Options, CliError>
+    where
+        I: IntoIterator,
+        I::Item: Into<OsString>,
+    {
+        let mut args = Arguments::from_vec(args.into_iter().map(Into::into).collect());
+        if args.contains(["-h", "--help"]) {
+            return Err(CliError::Help);
+        }
+        let mut options = Options::default();
+        let (limits, reactor) = (&mut options.limits, &mut options.reactor);
+        read(&mut args, "--host", &mut options.host, |text| Ok(text.to_string()))?;
+        read(&mut args, "--port", &mut options.port, number)?;
+        if self.threads {
+            read(&mut args, "--threads", &mut options.threads, at_least_one)?;
+        }
+        options.spawn = self.spawn && switch(&mut args, "--spawn");
+        options.quiet = self.quiet && switch(&mut args, "--quiet");
+        if self.timeouts {
+            read(&mut args, "--idle-timeout", &mut reactor.idle_timeout, seconds)?;
+            read(&mut args, "--head-timeout", &mut reactor.head_timeout, seconds)?;
+        }
+        if self.limits {
+            // No connections at all would be no server: 0 is taken as 1.
+            let at_least_one = |text: &str| number(text).map(|most: usize| most.max(1));
+            read(&mut args, "--max-connections", &mut reactor.max_connections, at_least_one)?;
+            read(&mut args, "--io-timeout", &mut reactor.io_timeout, seconds)?;
+            read(&mut args, "--max-line", &mut limits.request_line, number)?;
+            read(&mut args, "--max-head", &mut limits.head, number)?;
+            read(&mut args, "--max-body", &mut limits.body, number)?;
+        }
+        match args.finish().first().map(|extra| extra.to_string_lossy()) {
+            None => Ok(options),
+            Some(extra) if extra.starts_with('-') => {
+                let (flag, value) = extra.split_once('=').unwrap_or((&extra, ""));
+                let is_switch = FLAGS.iter().any(|(usage, _)| *usage == flag);
+                Err(CliError::Invalid(match self.takes(flag) && is_switch {
+                    true => format!("{flag} takes no value, not `{value}`"),
+                    false => format!("unknown option `{flag}`"),
+                }))
+            }
+            Some(extra) => Err(CliError::Invalid(format!(
+                "unexpected argument `{extra}` (values come after a flag, as in --port 8080)"
+            ))),
+        }
+    }
+
+    /// Parses the process's flags, printing help or an error and exiting when it must.
+    pub fn parse_or_exit(&self) -> Options {
+        match self.parse(std::env::args_os().skip(1)) {
+            Ok(options) => options,
+            Err(CliError::Help) => {
+                print!("{}", self.usage());
+                process::exit(0);
+            }
+            Err(CliError::Invalid(message)) => {
+                eprintln!("{}: {message}\n\n{}", self.name, self.usage());
+                process::exit(2);
+            }
+        }
+    }
+}
+
+/// Whether the switch `flag` was given (once or more).
+fn switch(args: &mut Arguments, flag: &'static str) -> bool {
+    let mut given = false;
+    while args.contains(flag) {
+        given = true;
+    }
+    given
+}
+
+/// Sets `*value` from the flag's value if the flag was given (the last one wins), parsed by
+/// `parse`, whose error is a sentence for the reader without the flag's name.
+fn read<T>(
+    args: &mut Arguments,
+    flag: &'static str,
+    value: &mut T,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<(), CliError> {
+    loop {
+        match args.opt_value_from_fn(flag, parse) {
+            Ok(Some(given)) => *value = given,
+            Ok(None) => return Ok(()),
+            Err(
+                pico_args::Error::Utf8ArgumentParsingFailed { cause, .. }
+                | pico_args::Error::ArgumentParsingFailed { cause },
+            ) => {
+                return Err(CliError::Invalid(format!("{flag} {cause}")));
+            }
+            Err(pico_args::Error::OptionWithoutAValue(_)) => {
+                let usage = FLAGS.iter().map(|(usage, _)| *usage).find(|u| flag_name(u) == flag);
+                let usage = usage.unwrap_or(flag);
+                return Err(CliError::Invalid(format!("{flag} needs a value: {usage}")));
+            }
+            Err(error) => return Err(CliError::Invalid(format!("{flag}: {error}"))),
+        }
+    }
+}
+
+/// `--port` for `--port PORT`.
+fn flag_name(usage: &str) -> &str {
+    usage.split(' ').next().unwrap_or(usage)
+}
+
+fn number<T: FromStr>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|_| format!("takes a number, not `{text}`"))
+}
+
+fn at_least_one(text: &str) -> Result<NonZeroUsize, String> {
+    NonZeroUsize::new(number(text)?).ok_or_else(|| "must be at least 1".to_string())
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    let seconds = Duration::try_from_secs_f64(number(text)?).ok();
+    let positive = seconds.filter(|seconds| !seconds.is_zero());
+    positive.ok_or_else(|| "takes a positive number of seconds".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const EVERY_GROUP: Command = Command {
+        name: "test",
+        about: "A test.",
+        threads: true,
+        spawn: true,
+        quiet: true,
+        timeouts: true,
+        limits: true,
+    };
+    const PLAIN: Command = Command {
+        threads: false,
+        spawn: false,
+        quiet: false,
+        timeouts: false,
+        limits: false,
+        ..EVERY_GROUP
+    };
+
+    fn parse(command: &Command, args: &str) -> Result<Options, CliError> {
+        command.parse(args.split_whitespace())
+    }
+
+    fn mistake(message: &str) -> Result<Options, CliError> {
+        Err(CliError::Invalid(message.to_string()))
+    }
+
+    #[test]
+    fn defaults_are_the_articles_address() {
+        assert_eq!(parse(&PLAIN, ""), Ok(Options::default()));
+        assert_eq!(
+            (Options::default().host.as_str(), Options::default().port),
+            ("127.0.0.1", 8888)
+        );
+    }
+
+    #[test]
+    fn the_defaults_in_help_are_the_real_ones() {
+        for (usage, about) in FLAGS {
+            if let Some((_, default)) = about.split_once("(default ") {
+                let args = format!("{} {}", flag_name(usage), default.trim_end_matches(')'));
+                assert_eq!(parse(&EVERY_GROUP, &args), Ok(Options::default()), "{usage}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_flag_is_read() {
+        let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
+                    --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
+                    --max-head 200 --max-body 99";
+        let expected = Options {
+            host: "0.0.0.0".to_string(),
+            port: 0,
+            threads: NonZeroUsize::new(8).unwrap(),
+            spawn: true,
+            limits: Limits { request_line: 100, head: 200, body: 99 },
+            reactor: ReactorConfig {
+                idle_timeout: Duration::from_millis(500),
+                head_timeout: Duration::from_secs(2),
+                io_timeout: Duration::from_secs(3),
+                max_connections: 10,
+            },
+            quiet: true,
+        };
+        assert_eq!(parse(&EVERY_GROUP, args), Ok(expected));
+    }
+
+    #[test]
+    fn a_flag_from_a_group_the_binary_lacks_is_unknown_and_not_in_help() {
+        let groups = [
+            (Command { threads: false, ..EVERY_GROUP }, "--threads"),
+            (Command { spawn: false, ..EVERY_GROUP }, "--spawn"),
+            (Command { quiet: false, ..EVERY_GROUP }, "--quiet"),
+            (Command { timeouts: false, ..EVERY_GROUP }, "--idle-timeout --head-timeout"),
+            (
+                Command { limits: false, ..EVERY_GROUP },
+                "--max-connections --io-timeout --max-line --max-head --max-body",
+            ),
+        ];
+        for (command, flags) in groups {
+            for flag in flags.split(' ') {
+                let unknown = format!("unknown option `{flag}`");
+                assert_eq!(parse(&command, &format!("{flag} 1")), mistake(&unknown));
+                assert!(!command.usage().contains(flag), "{flag} in\n{}", command.usage());
+                assert!(EVERY_GROUP.usage().contains(flag));
+            }
+        }
+    }
+
+    #[test]
+    fn limits_and_timeouts_are_read_and_checked() {
+        let options = parse(&EVERY_GROUP, "--max-body 99 --max-connections 0").unwrap();
+        assert_eq!((options.limits.body, options.reactor.max_connections), (99, 1));
+        let not_positive = "--head-timeout takes a positive number of seconds";
+        assert_eq!(parse(&EVERY_GROUP, "--head-timeout 0"), mistake(not_positive));
+        assert_eq!(parse(&EVERY_GROUP, "--head-timeout -1"), mistake(not_positive));
+    }
+
+    #[test]
+    fn bad_flags_are_explained() {
+        let mistakes = [
+            ("--port http", "--port takes a number, not `http`"),
+            ("--max-line 8k", "--max-line takes a number, not `8k`"),
+            ("--port", "--port needs a value: --port PORT"),
+            ("--threads 0", "--threads must be at least 1"),
+            ("--spawn=yes", "--spawn takes no value, not `yes`"),
+            ("--bogus", "unknown option `--bogus`"),
+            ("--bogus=1", "unknown option `--bogus`"),
+            ("-port 80", "unknown option `-port`"),
+            ("80", "unexpected argument `80` (values come after a flag, as in --port 8080)"),
+        ];
+        for (args, message) in mistakes {
+            assert_eq!(parse(&EVERY_GROUP, args), mistake(message), "{args}");
+        }
+        assert_eq!(parse(&PLAIN, "--port 1 -h"), Err(CliError::Help));
+    }
+
+    #[test]
+    fn help_lists_only_the_flags_a_binary_takes() {
+        let expected = "A test.\n\nUsage: cargo run --bin test -- [OPTIONS]\n\nOptions:\n\
+            \x20 --host HOST    address to listen on (default 127.0.0.1)\n\
+            \x20 --port PORT    port to listen on; 0 picks a free one (default 8888)\n\
+            \x20 -h, --help     print this help\n";
+        assert_eq!(PLAIN.usage(), expected);
+    }
+}
