@@ -6,8 +6,9 @@
 //! still succeeds, so these tests check what a reader would otherwise find out the hard way:
 //!
 //! - every include points at a file that exists, and at an anchor in it with code inside;
-//! - every anchor in `src/`, `chapters/` and `exercises/` is shown by some page (an anchor
-//!   nobody includes is code the book meant to show and forgot);
+//! - every anchor in `src/`, `chapters/`, `exercises/` and `examples/` is shown by some page
+//!   (an anchor nobody includes is code the book meant to show and forgot);
+//! - every program in `examples/` is included by some page (each chapter opens with one);
 //! - every `ANCHOR:` has its `ANCHOR_END:`;
 //! - every page listed in `SUMMARY.md` exists;
 //! - every image a page shows exists.
@@ -31,7 +32,10 @@ fn book_src() -> PathBuf {
 }
 
 /// Folders whose anchors the book must show.
-const CODE_FOLDERS: [&str; 3] = ["src", "chapters", "exercises"];
+const CODE_FOLDERS: [&str; 4] = ["src", "chapters", "exercises", "examples"];
+
+/// Folders whose every file the book must show: the programs the chapters open with.
+const SHOWN_FOLDERS: [&str; 1] = ["examples"];
 
 /// Every file under `dir` whose name ends with one of `extensions`, sorted. Skips build output.
 fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
@@ -281,6 +285,31 @@ fn every_anchor_in_the_code_is_shown_by_some_page() {
          include it from the chapter that explains it ({{{{#include <path>:<name>}}}}, the \
          path relative to the page), or delete its ANCHOR and ANCHOR_END lines if the book \
          should not show it"
+    );
+}
+
+#[test]
+fn every_example_is_shown_by_some_page() {
+    let included: BTreeSet<PathBuf> =
+        all_includes().into_iter().map(|include| include.file).collect();
+    let mut listed = 0;
+    let mut orphans = Vec::new();
+    for folder in SHOWN_FOLDERS {
+        for file in files_under(&root().join(folder), &[".rs"]) {
+            listed += 1;
+            if !included.contains(&normalize(&file)) {
+                orphans.push(shown(&file));
+            }
+        }
+    }
+    assert!(listed > 0, "no programs in {SHOWN_FOLDERS:?}; is the repository root right?");
+    assert_eq!(
+        orphans,
+        Vec::<String>::new(),
+        "programs that no page of the book includes. Each is the listing a chapter opens \
+         with: include it whole near the top of that chapter, in a ```rust,ignore fence \
+         ({{{{#include ../../examples/<name>.rs}}}}, the path relative to the page), or delete \
+         it if no chapter needs it"
     );
 }
 
