@@ -101,6 +101,15 @@ impl<A: Application> Gateway<A> {
                 }
                 persistence
             }
+            // A client that stops reading and closes (`curl ... | head`) is no failure of
+            // ours: the access log says so in plain words, and `--quiet` silences it.
+            Err(error) if client_left(&error) => {
+                if self.config.access_log {
+                    let peer = endpoints.peer_name();
+                    eprintln!("{peer} \"{line}\": the client left before the end of the response");
+                }
+                Persistence::Close
+            }
             Err(error) => {
                 eprintln!("{} \"{line}\": response cut short: {error}", endpoints.peer_name());
                 Persistence::Close
@@ -245,6 +254,12 @@ fn checked_response(
     Ok(Chosen { status, headers, body, length })
 }
 // ANCHOR_END: checked_response
+
+/// Whether a failed write means only that the client went away.
+fn client_left(error: &io::Error) -> bool {
+    use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    matches!(error.kind(), BrokenPipe | ConnectionReset | ConnectionAborted)
+}
 
 fn status_code(status: &str) -> u16 {
     status[..3].parse().unwrap_or(500)
