@@ -101,7 +101,12 @@ pub fn serve_thread_per_connection(
     for stream in connections(&listener, shutdown) {
         running.retain(|thread| !thread.is_finished());
         let handle = Arc::clone(&handle);
-        running.push(thread::spawn(move || handle(stream)));
+        // `thread::spawn` would panic, and end the server, when the system refuses one more
+        // thread; `Builder::spawn` says so, and only this client is lost.
+        match thread::Builder::new().spawn(move || handle(stream)) {
+            Ok(thread) => running.push(thread),
+            Err(error) => eprintln!("could not start a thread for a connection: {error}"),
+        }
     }
     for thread in running {
         let _ = thread.join();
