@@ -62,7 +62,7 @@ fn an_application_is_called_directly_without_a_socket() {
 
 #[test]
 fn the_environ_has_every_pep_3333_key() {
-    // The demo application runs behind the validator (chapter 5) in every test here, so a
+    // The demo application runs behind the validator (chapter 7) in every test here, so a
     // response that passes also shows that the gateway's environ, and the demo application's
     // status, headers and body, keep PEP 3333's rules.
     let server = serve(Validator::new(demo_app), Some(2));

@@ -1,4 +1,4 @@
-//! Chapter 5, "a server that holds up": the environ our gateway builds, checked against the
+//! Chapter 7, "a server that holds up": the environ our gateway builds, checked against the
 //! one Python's reference WSGI server builds for the very same bytes.
 //!
 //! `wsgiref.simple_server` ships with Python as WSGI's reference implementation. [`CORPUS`]

@@ -1,4 +1,4 @@
-"""Draws book/src/images/connection-lifecycle.svg: one connection's life in chapter 5's server.
+"""Draws book/src/images/connection-lifecycle.svg: one connection's life in chapter 6's server.
 
 The states and exits follow src/reactor/mod.rs (admit, work, sweep_if_due) and
 src/wsgi/persistent.rs (serve_ready, exchange_persistent, respond_persistent). The picture
@@ -74,7 +74,7 @@ def exit_arrow(y, label, color):
 
 
 def build():
-    text(WIDTH / 2, 30, "One connection's life in chapter 5's server", 17, weight="bold")
+    text(WIDTH / 2, 30, "One connection's life in chapter 6's server", 17, weight="bold")
 
     # Accepting, and the cap on open connections.
     box(MAIN, 72, 200, 34, ["accept"])

@@ -1,4 +1,4 @@
-//! Waiting until any of many sockets is readable (chapter 5).
+//! Waiting until any of many sockets is readable (chapter 6).
 //!
 //! The standard library can only block on one socket at a time. The operating system can
 //! watch thousands at once: you register each socket's "interest" with it, then one call

@@ -1,4 +1,4 @@
-//! A validator middleware: both sides of the interface, checked while they run (chapter 5, "a
+//! A validator middleware: both sides of the interface, checked while they run (chapter 7, "a
 //! server that holds up").
 //!
 //! Python ships one in the standard library, `wsgiref.validate.validator`. You put it between
