@@ -10,3 +10,5 @@ pub mod ch2;
 pub mod ch3;
 pub mod ch4;
 pub mod ch5;
+pub mod ch6;
+pub mod ch7;

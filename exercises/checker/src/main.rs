@@ -5,7 +5,7 @@
 //! cargo exercise 2                  chapter 2
 //! cargo exercise 2 router           one exercise of chapter 2
 //! cargo exercise --solutions 2      the same tests, against the reference solutions
-//! cargo exercise --list             one line per exercise: chapter and name
+//! cargo exercise --list             one line per exercise: chapter, name and number
 //! ```
 //!
 //! The list of exercises, their titles and their hints are read from the book's pages
@@ -16,12 +16,14 @@ use std::env;
 use std::process::{Command, ExitCode, Output};
 
 /// The exercise pages of the book, one per chapter, compiled in.
-const PAGES: [(u32, &str); 5] = [
+const PAGES: [(u32, &str); 7] = [
     (1, include_str!("../../../book/src/exercises/ch01.md")),
     (2, include_str!("../../../book/src/exercises/ch02.md")),
     (3, include_str!("../../../book/src/exercises/ch03.md")),
     (4, include_str!("../../../book/src/exercises/ch04.md")),
     (5, include_str!("../../../book/src/exercises/ch05.md")),
+    (6, include_str!("../../../book/src/exercises/ch06.md")),
+    (7, include_str!("../../../book/src/exercises/ch07.md")),
 ];
 
 /// How many lines of a failing test's output to show.
@@ -50,6 +52,10 @@ fn exercises_of(chapter: u32, page: &str) -> Result<Vec<Exercise>, String> {
         let (number, title) = heading
             .split_once(':')
             .ok_or(format!("chapter {chapter}: the heading {heading:?} has no `N.M: title`"))?;
+        let number = number.trim();
+        if number.split_once('.').is_none_or(|(of, _)| of != chapter.to_string()) {
+            return Err(format!("chapter {chapter}'s page numbers an exercise {number}"));
+        }
         let prefix = format!("`exercises/src/ch{chapter}/");
         let name = section
             .split_once(&prefix)
@@ -63,7 +69,7 @@ fn exercises_of(chapter: u32, page: &str) -> Result<Vec<Exercise>, String> {
             .ok_or(format!("exercise {number}: the section has no Hint"))?;
         exercises.push(Exercise {
             chapter,
-            number: number.trim().to_string(),
+            number: number.to_string(),
             title: title.trim().to_string(),
             name,
             hint,
@@ -137,7 +143,7 @@ fn main() -> ExitCode {
     }
     if options.list {
         for exercise in chosen {
-            println!("{} {}", exercise.chapter, exercise.name);
+            println!("{} {} {}", exercise.chapter, exercise.name, exercise.number);
         }
         return ExitCode::SUCCESS;
     }

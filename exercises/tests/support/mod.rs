@@ -1,5 +1,5 @@
-//! What the exercise tests share: a server on a free loopback port, a plain client, and
-//! failure messages that say what to look at.
+//! What the exercise tests share: a server on a free loopback port, a plain client, request
+//! heads for the exercises that judge one, and failure messages that say what to look at.
 #![allow(dead_code)] // each chapter's tests use a different part of this module
 
 use std::io::{ErrorKind, Read, Write};
@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use std::thread;
 use std::time::Duration;
 
+use socket_to_wsgi::http::{Headers, Version};
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::{self, Shutdown};
 
@@ -184,4 +185,26 @@ pub fn http(address: SocketAddr, request: &str) -> Reply {
 #[track_caller]
 pub fn get(address: SocketAddr, target: &str) -> Reply {
     http(address, &format!("GET {target} HTTP/1.1\r\nHost: test\r\n\r\n"))
+}
+
+/// What the exercises that judge a request head (5.2, 7.2) look at: its version and its
+/// header lines.
+pub struct Head {
+    pub version: Version,
+    pub headers: Headers,
+}
+
+/// A request head with these header lines, in this order.
+pub fn request(version: Version, headers: &[(&str, &str)]) -> Head {
+    Head { version, headers: headers.iter().copied().collect() }
+}
+
+/// The request as it looks on the wire, for messages: `HTTP/1.1 with Connection: close`.
+pub fn describe(request: &Head) -> String {
+    let fields: Vec<String> =
+        request.headers.iter().map(|(name, value)| format!("`{name}: {value}`")).collect();
+    match fields.as_slice() {
+        [] => format!("{} with no headers", request.version),
+        _ => format!("{} with {}", request.version, fields.join(" and ")),
+    }
 }

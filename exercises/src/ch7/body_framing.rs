@@ -1,14 +1,16 @@
-//! Exercise 5.4: where a request body ends, without being smuggled. The task is in the book,
-//! chapter 5, "Exercises".
+//! Exercise 7.2: where a request body ends, without being smuggled. The task is in the book,
+//! chapter 7, "Exercises".
 
 use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version};
 
-/// Decides how the body of a request with this `version` and these `headers` is framed, and refuses, with the status to answer,
-/// every request whose end two programs could read differently (RFC 9112 §6).
+/// Decides how the body of a request with this `version` and these `headers` is framed, and
+/// refuses, with the status to answer, every request whose end two programs could read
+/// differently (RFC 9112 §6).
 ///
 /// A request with no `Transfer-Encoding` field:
 /// - no `Content-Length` either: `Ok(BodyFraming::None)`;
-/// - `Content-Length: 0`: `Ok(BodyFraming::None)`; `Content-Length: 42`: `Ok(BodyFraming::Length(42))`;
+/// - `Content-Length: 0`: `Ok(BodyFraming::None)`; `Content-Length: 42`:
+///   `Ok(BodyFraming::Length(42))`;
 /// - `Content-Length` may repeat (on several lines, or as a list `42, 42`) if every value
 ///   is the same; values that differ: `400 Bad Request`;
 /// - a value that is not a plain run of digits (`+3`, `-1`, `0x10`, `3.0`, empty) or too
@@ -27,5 +29,5 @@ use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version};
 /// Write it yourself: `socket_to_wsgi::http::request_framing` is the book's version, to
 /// compare with afterwards.
 pub fn body_framing(version: Version, headers: &Headers) -> Result<BodyFraming, Status> {
-    todo!("exercise 5.4: see the book, chapter 5 (ch05-hardened.md), Exercises")
+    todo!("exercise 7.2: see the book, chapter 7 (ch07-hardened.md), Exercises")
 }

@@ -1,4 +1,4 @@
-//! SPOILER: reference solution of exercise 5.4 (where a request body ends, without being
+//! SPOILER: reference solution of exercise 7.2 (where a request body ends, without being
 //! smuggled). Try it yourself first.
 
 use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version, list_values};

@@ -1,4 +1,4 @@
-//! Exercise 5.3: a middleware that logs each request. The task is in the book, chapter 5,
+//! Exercise 7.1: a middleware that logs each request. The task is in the book, chapter 7,
 //! "Exercises".
 
 use socket_to_wsgi::wsgi::{Application, Body, Environ, StartResponse};
@@ -28,6 +28,6 @@ impl<A: Application> Application for AccessLog<A> {
     /// - A log that cannot be written must not cost the client its response: an error from
     ///   `environ.errors` is ignored.
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-        todo!("exercise 5.3: see the book, chapter 5 (ch05-hardened.md), Exercises")
+        todo!("exercise 7.1: see the book, chapter 7 (ch07-hardened.md), Exercises")
     }
 }

@@ -1,4 +1,4 @@
-//! SPOILER: reference solution of exercise 5.3 (a middleware that logs each request). Try it
+//! SPOILER: reference solution of exercise 7.1 (a middleware that logs each request). Try it
 //! yourself first.
 
 use std::io::Write;
