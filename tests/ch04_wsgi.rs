@@ -253,6 +253,30 @@ fn request_bodies_the_server_cannot_take_are_refused() {
 }
 
 #[test]
+fn one_request_path_serves_chapter_4_too_chunked_bodies_and_100_continue_included() {
+    // Chapter 4's gateway closes after every answer, but it hands each request to the same
+    // `exchange` as chapter 5's: a chunked body reaches the application decoded, and a
+    // client that waits for `100 Continue` gets it before it sends its body.
+    let server = serve(Validator::new(demo_app), Some(1));
+    let chunked = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+                    5\r\nhello\r\n7\r\n, 4 you\r\n0\r\n\r\n";
+    let response = HttpResponse::parse(&exchange(server.address, chunked));
+    assert_eq!((response.status(), response.text().as_str()), (200, "hello, 4 you"));
+    assert_eq!(response.header("Connection"), Some("close"));
+
+    let mut client = common::connect(server.address);
+    let head =
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n";
+    client.write_all(head).unwrap();
+    let mut interim = [0; 25];
+    client.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    client.write_all(b"ok").unwrap();
+    let response = HttpResponse::parse(&common::read_until_closed(&mut client));
+    assert_eq!((response.status(), response.text().as_str()), (200, "ok"));
+}
+
+#[test]
 fn a_whole_wsgi_response_byte_for_byte() {
     let app = |_: &mut Environ, start_response: &mut StartResponse| {
         start_response.call(
