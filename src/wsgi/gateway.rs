@@ -93,11 +93,23 @@ impl<A: Application> Gateway<A> {
             self.refuse(out, endpoints, &error);
             return Persistence::Close;
         }
-        let line = request_line(request);
-        match self.respond(request, out, called, &start_response, read_to_end) {
-            Ok((persistence, status, sent)) => {
+        let sent = self.respond(request, out, called, &start_response, read_to_end);
+        self.log(request, endpoints, sent)
+    }
+    // ANCHOR_END: exchange
+
+    /// Logs how the response went, and says what becomes of the connection.
+    fn log(
+        &self,
+        request: &Request,
+        endpoints: &Endpoints,
+        sent: io::Result<(Persistence, u16, u64)>,
+    ) -> Persistence {
+        let (peer, line) = (|| endpoints.peer_name(), || request_line(request));
+        match sent {
+            Ok((persistence, status, bytes)) => {
                 if self.config.access_log {
-                    access_log(&endpoints.peer_name(), &line, status, sent);
+                    access_log(&peer(), &line(), status, bytes);
                 }
                 persistence
             }
@@ -105,18 +117,17 @@ impl<A: Application> Gateway<A> {
             // ours: the access log says so in plain words, and `--quiet` silences it.
             Err(error) if client_left(&error) => {
                 if self.config.access_log {
-                    let peer = endpoints.peer_name();
+                    let (peer, line) = (peer(), line());
                     eprintln!("{peer} \"{line}\": the client left before the end of the response");
                 }
                 Persistence::Close
             }
             Err(error) => {
-                eprintln!("{} \"{line}\": response cut short: {error}", endpoints.peer_name());
+                eprintln!("{} \"{}\": response cut short: {error}", peer(), line());
                 Persistence::Close
             }
         }
     }
-    // ANCHOR_END: exchange
 
     // ANCHOR: call
     /// Builds the environ and calls the application with it, catching a panic. The environ,
