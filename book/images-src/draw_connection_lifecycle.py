@@ -1,8 +1,9 @@
 """Draws book/src/images/connection-lifecycle.svg: one connection's life in chapter 6's server.
 
-The states and exits follow src/reactor/mod.rs (admit, work, sweep_if_due) and
-src/wsgi/persistent.rs (serve_ready, exchange_persistent, respond_persistent). The picture
-has its own white background, so it reads the same on the book's light and dark themes.
+The states and exits follow src/reactor/mod.rs (admit, work, park, sweep_if_due),
+src/connection.rs (the deadlines), src/wsgi/persistent.rs (serve_ready) and
+src/wsgi/gateway.rs (exchange, respond). The picture has its own white background, so it
+reads the same on the book's light and dark themes.
 Run: python3 book/images-src/draw_connection_lifecycle.py
 """
 
@@ -79,7 +80,7 @@ def build():
     # Accepting, and the cap on open connections.
     box(MAIN, 72, 200, 34, ["accept"])
     arrow([(MAIN, 89), (MAIN, 112)])
-    diamond(MAIN, 148, 230, 70, ["under the cap?", "(--max-connections)"])
+    diamond(MAIN, 148, 230, 70, ["under the cap?", "(1000 connections)"])
     arrow([(MAIN + 115, 148), (RIGHT - 100, 148)], "no", ((MAIN + 115 + RIGHT - 100) / 2, 141),
           RED)
     box(RIGHT, 148, 200, 46, ["503 Service Unavailable", "Retry-After: 1, close"], RED)
@@ -126,10 +127,11 @@ def build():
     # Keep it?
     arrow([(MAIN, 735), (MAIN, 760)])
     diamond(MAIN, 792, 220, 64, ["keep the", "connection?"])
-    arrow([(MAIN + 110, 792), (RIGHT - 100, 792)], "no", ((MAIN + 110 + RIGHT - 100) / 2, 785),
+    arrow([(MAIN + 110, 792), (RIGHT - 110, 792)], "no", ((MAIN + 110 + RIGHT - 110) / 2, 785),
           GREY)
-    box(RIGHT, 792, 200, 76, ["close", "Connection: close, HTTP/1.0,", "body ended by closing,",
-                              "body too big to drain"], GREY)
+    box(RIGHT, 792, 220, 92, ["close", "Connection: close, or HTTP/1.0",
+                              "without keep-alive; a body", "ended by closing; too much",
+                              "left unread to drain"], GREY)
     arrow([(MAIN, 824), (MAIN, 848)], "yes", (MAIN + 10, 840), GREEN, "start")
     diamond(MAIN, 880, 220, 64, ["the next request", "already buffered?"])
     arrow([(MAIN - 110, 880), (30, 880), (30, 240), (MAIN - 160, 240)],
