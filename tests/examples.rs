@@ -408,3 +408,84 @@ fn readiness_loop_serves_clients_while_one_sits_idle() {
     idle.shutdown(Shutdown::Write).unwrap();
     assert_eq!(read_to_close(&mut idle), b"awake\n");
 }
+
+/// Sends `request` on a new connection and reads one response, by its `Content-Length`. Unlike
+/// `exchange` it does not read on until the close: `07-limits` hangs up on a refused client
+/// without reading what it sent, and the kernel then resets the connection, which would fail
+/// `read_to_close` after the response had arrived whole.
+fn ask(example: &Example, request: &[u8]) -> Response {
+    let mut stream = example.connect();
+    stream.write_all(request).unwrap();
+    Response::read_from(&mut BufReader::new(stream))
+}
+
+#[test]
+fn limits_example_answers_431_and_408_and_keeps_serving() {
+    let example = Example::start("07-limits");
+    let ok = Response::parse(&example.exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert_eq!(ok.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(ok.header("Connection"), Some("close"));
+    ok.assert_current_date();
+
+    // Just over 8 KiB of a head that never ends: refused with 431, not read forever.
+    let big = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}", "a".repeat(8300));
+    let too_big = ask(&example, big.as_bytes());
+    assert_eq!(too_big.status_line, "HTTP/1.1 431 Request Header Fields Too Large");
+
+    // A head dripped a byte at a time, for longer than the 5 s the whole head may take. Each
+    // byte comes well within any per-read timeout, so only a deadline for the whole head stops
+    // it; a server that restarted the clock with every byte would answer long after PATIENCE.
+    let mut slow = example.connect();
+    let mut dripper = slow.try_clone().unwrap();
+    let started = Instant::now();
+    let drip = thread::spawn(move || {
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\n".iter().cycle().take(40) {
+            // Stops when the server has hung up, or after 40 bytes (8 s).
+            if dripper.write_all(&[*byte]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    });
+    // Meanwhile the dripping client holds one thread, not the server: others are served.
+    thread::sleep(Duration::from_millis(500));
+    let meanwhile = Response::parse(&example.exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert_eq!(meanwhile.status_line, "HTTP/1.1 200 OK");
+    let timed_out = Response::parse(&read_to_close(&mut slow));
+    let elapsed = started.elapsed();
+    assert_eq!(timed_out.status_line, "HTTP/1.1 408 Request Timeout");
+    assert_eq!(timed_out.text(), "408 Request Timeout\n");
+    assert!(elapsed >= Duration::from_millis(4500), "408 before the 5 s were up: {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(7500), "the drip kept the head alive: {elapsed:?}");
+    drip.join().expect("the dripping client");
+}
+
+#[test]
+fn limits_example_turns_a_fifth_client_away_while_four_hold_its_threads() {
+    let example = Example::start("07-limits");
+    // Four clients that connect and say nothing: each holds one of the four threads.
+    let mut silent: Vec<TcpStream> = (0..4).map(|_| example.connect()).collect();
+    // Long enough for their threads to be running, so each must still count while it waits.
+    thread::sleep(Duration::from_millis(300));
+    let refused = Response::parse(&read_to_close(&mut example.connect()));
+    assert_eq!(refused.status_line, "HTTP/1.1 503 Service Unavailable");
+    assert_eq!(refused.header("Retry-After"), Some("1"));
+    assert_eq!(refused.header("Connection"), Some("close"));
+    refused.assert_current_date();
+
+    // One leaves; its thread ends and its place is free again, long before the others' 5 s.
+    let started = Instant::now();
+    drop(silent.remove(0));
+    loop {
+        match ask(&example, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").status_line.as_str() {
+            "HTTP/1.1 200 OK" => break,
+            "HTTP/1.1 503 Service Unavailable" if started.elapsed() < Duration::from_secs(2) => {
+                thread::sleep(Duration::from_millis(20));
+            }
+            other => panic!("a place should have come free when a client left, got {other:?}"),
+        }
+    }
+    // The silent ones are let go when their head's time is up.
+    let let_go = Response::parse(&read_to_close(&mut silent[0]));
+    assert_eq!(let_go.status_line, "HTTP/1.1 408 Request Timeout");
+}

@@ -257,6 +257,7 @@ fn has_arrived(stream: &TcpStream) -> bool {
     !matches!(waiting, Err(error) if error.kind() == std::io::ErrorKind::WouldBlock)
 }
 
+// ANCHOR: refuse_without_waiting
 /// Sends a short error response if the socket can take it right now, without ever blocking
 /// (the client may not be reading), then closes.
 fn refuse_without_waiting(stream: &TcpStream, response: &Response) {
@@ -266,3 +267,4 @@ fn refuse_without_waiting(stream: &TcpStream, response: &Response) {
     let _ = (&mut &*stream).write(&bytes);
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
+// ANCHOR_END: refuse_without_waiting
