@@ -50,16 +50,21 @@ impl<R: BufRead> RequestBody<R> {
     /// was read to its end, so that the next request can be found after it; not when too
     /// much was left, or the client stopped short.
     pub fn finish(&mut self) -> bool {
-        let drained = {
-            let mut left_over = (&mut *self).take(DRAIN_LIMIT + 1);
-            matches!(io::copy(&mut left_over, &mut io::sink()), Ok(n) if n <= DRAIN_LIMIT)
-        };
-        drained
-            && match &self.source {
-                Source::Empty => true,
-                Source::Length(body) => body.limit() == 0,
-                Source::Chunked(body) => body.is_finished(),
-            }
+        if self.is_read_to_end() {
+            return true; // the common case: nothing left, so nothing to read past
+        }
+        let mut left_over = (&mut *self).take(DRAIN_LIMIT + 1);
+        let drained =
+            matches!(io::copy(&mut left_over, &mut io::sink()), Ok(n) if n <= DRAIN_LIMIT);
+        drained && self.is_read_to_end()
+    }
+
+    fn is_read_to_end(&self) -> bool {
+        match &self.source {
+            Source::Empty => true,
+            Source::Length(body) => body.limit() == 0,
+            Source::Chunked(body) => body.is_finished(),
+        }
     }
 
     /// `Err` when a chunked body turned out larger than the limit: only once it has been

@@ -27,4 +27,4 @@ pub use request::{Headers, Limits, Request, RequestError, Version, parse_head, r
 pub use response::{Response, write_head};
 pub use status::Status;
 pub use target::{Target, percent_decode, query_param};
-pub use text::{is_field_text, is_token_byte, latin1};
+pub use text::{is_field_char, is_field_text, is_token_byte, latin1};

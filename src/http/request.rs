@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::{self, BufRead};
 
 use super::framing::{request_framing, wants_keep_alive};
-use super::{BodyFraming, Status, is_field_text, is_token_byte, latin1};
+use super::{BodyFraming, Status, is_field_char, is_token_byte, latin1};
 
 // ANCHOR: limits
 /// How much of a request head the server will buffer before giving up.
@@ -342,11 +342,11 @@ fn parse_header(line: &[u8]) -> Result<(String, String), RequestError> {
     if name.is_empty() || !name.iter().all(|&byte| is_token_byte(byte)) {
         return Err(RequestError::Malformed("a header name is not a token"));
     }
-    let value = latin1(value.trim_ascii());
-    if !is_field_text(&value) {
+    let value = value.trim_ascii();
+    if !value.iter().all(|&byte| is_field_char(char::from(byte))) {
         return Err(RequestError::Malformed("a header value contains a control character"));
     }
-    Ok((latin1(name), value))
+    Ok((latin1(name), latin1(value)))
 }
 // ANCHOR_END: parse_header
 

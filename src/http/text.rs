@@ -14,7 +14,13 @@ pub fn is_token_byte(byte: u8) -> bool {
 /// A CR or LF would end the line early and let the rest pass for a header of its own
 /// (response splitting), and a character past Latin-1 has no single byte to be sent as.
 pub fn is_field_text(text: &str) -> bool {
-    text.chars().all(|c| matches!(c, '\t' | ' '..='~' | '\u{80}'..='\u{ff}'))
+    text.chars().all(is_field_char)
+}
+
+/// One character of [`is_field_text`]; a request's header bytes are checked with it as they
+/// are, before they become text.
+pub fn is_field_char(c: char) -> bool {
+    matches!(c, '\t' | ' '..='~' | '\u{80}'..='\u{ff}')
 }
 
 /// Bytes as Latin-1 text: each byte becomes the character with that number.
