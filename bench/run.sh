@@ -26,15 +26,24 @@ SERVERS=(
     "Python wsgiref (ch04 demo app, threaded)|python3 book/python/ch04_wsgi.py|/"
 )
 
+# Extra servers for one run, in the same "name|command|path" form, one per line: to set an
+# older build beside the current one, say (see README.md, "Comparing two builds").
+if [[ -n "${BENCH_EXTRA:-}" ]]; then
+    mapfile -t -O "${#SERVERS[@]}" SERVERS <<<"$BENCH_EXTRA"
+fi
+# Only the servers whose name matches this extended regular expression (all by default).
+ONLY=${BENCH_ONLY:-.}
+
+ROUNDS=${BENCH_ROUNDS:-3}  # every server is measured once per round; the table gives medians
 DURATION=5s            # each measurement
-WARMUP=1s              # one unrecorded run per server first
+WARMUP=1s              # one unrecorded run per server and round first
 THREADS=2              # wrk's threads
 CONNECTIONS=(16 64)    # wrk's -c values
 MODES=(keep-alive close)
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-RESULTS=bench/results/latest.md
+RESULTS=${BENCH_RESULTS:-bench/results/latest.md}
 
 note() { printf '==> %s\n' "$*" >&2; }
 
@@ -147,54 +156,89 @@ non_2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { if (
 # --- Run --------------------------------------------------------------------------------------
 # Anything else busy on the machine skews every number; the results file records the load.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-TABLE="| server | mode | connections | requests | req/s | p99 latency | socket errors | non-2xx |
+TABLE="| server | mode | connections | requests | req/s (median) | p99 latency (median) | socket errors | non-2xx |
 | --- | --- | ---: | ---: | ---: | ---: | --- | ---: |"
 SERVED="| server | command | answer to GET | response bytes | keeps the connection |
 | --- | --- | --- | ---: | --- |"
 SKIPPED=()
 COMMANDS=()
 
+# median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# The servers are measured in rounds, each round visiting every server once, so that a
+# minute when the machine is busy with something else lands on all of them alike, not on
+# one; every figure in the table is the median of the rounds.
+RUNNING=()
 for entry in "${SERVERS[@]}"; do
     IFS='|' read -r name command path <<<"$entry"
+    [[ "$name" =~ $ONLY ]] || continue
     lack=$(missing "$command")
     if [[ -n "$lack" ]]; then
         note "skipping $name: $lack does not exist"
         SKIPPED+=("$name (\`$lack\` does not exist)")
         continue
     fi
-    note "$name: $command"
-    start "$command" || { SKIPPED+=("$name (did not start)"); stop; continue; }
-    url="http://127.0.0.1:$PORT$path"
+    RUNNING+=("$entry")
+done
 
-    # What one response looks like, so the table can be read fairly: status line, size on
-    # the wire (head and body), and whether the server keeps the connection for a second
-    # request.
-    if ! sizes=$(timeout 10 curl -s -D "$WORK/head" -o /dev/null \
-        -w '%{size_header} %{size_download}' "$url"); then
-        note "no answer from $name at $url"
-        SKIPPED+=("$name (no answer to \`curl $url\`)")
+for round in $(seq "$ROUNDS"); do
+    for index in "${!RUNNING[@]}"; do
+        IFS='|' read -r name command path <<<"${RUNNING[$index]}"
+        note "round $round of $ROUNDS: $name: $command"
+        start "$command" || { note "$name did not start"; stop; continue; }
+        url="http://127.0.0.1:$PORT$path"
+        if ((round == 1)); then
+            # What one response looks like, so the table can be read fairly: status line, size
+            # on the wire (head and body), and whether the server keeps the connection for a
+            # second request.
+            if sizes=$(timeout 10 curl -s -D "$WORK/head" -o /dev/null \
+                -w '%{size_header} %{size_download}' "$url"); then
+                status=$(head -1 "$WORK/head" | tr -d '\r')
+                bytes=$(( ${sizes% *} + ${sizes#* } ))
+                # Two requests in one curl: the second makes no new connection if the first
+                # was kept.
+                connects=$(timeout 10 curl -s -o /dev/null -o /dev/null -w '%{num_connects}' "$url" "$url" || true)
+                if [[ "$connects" == 10 ]]; then reuse=yes; else reuse=no; fi
+                SERVED+=$'\n'"| $name | \`$command\` | $status | $bytes | $reuse |"
+            else
+                note "no answer from $name at $url"
+            fi
+        fi
+        timeout 30 wrk -t "$THREADS" -c "${CONNECTIONS[0]}" -d "$WARMUP" "$url" >/dev/null || true
+        for mode in "${MODES[@]}"; do
+            for connections in "${CONNECTIONS[@]}"; do
+                mapfile -t args < <(wrk_args "$connections" "$mode")
+                shown="wrk ${args[*]} $url"
+                COMMANDS+=("${shown/Connection: close/"'Connection: close'"}")
+                report=$(timeout 60 wrk "${args[@]}" "$url" || true)
+                printf '%s\n' "$report" >&2
+                cell="$WORK/cell.$index.$mode.$connections"
+                printf '%s\t%s\t%s\t%s\t%s\n' "$(requests "$report")" "$(requests_per_sec "$report")" \
+                    "$(p99 "$report" | sed 's/us$/e-3ms/; s/ms$//; s/^\([0-9.]*\)s$/\1e3/')" \
+                    "$(socket_errors "$report")" "$(non_2xx "$report")" >>"$cell"
+            done
+        done
         stop
-        continue
-    fi
-    status=$(head -1 "$WORK/head" | tr -d '\r')
-    bytes=$(( ${sizes% *} + ${sizes#* } ))
-    # Two requests in one curl: the second makes no new connection if the first was kept.
-    connects=$(timeout 10 curl -s -o /dev/null -o /dev/null -w '%{num_connects}' "$url" "$url" || true)
-    if [[ "$connects" == 10 ]]; then reuse=yes; else reuse=no; fi
-    SERVED+=$'\n'"| $name | \`$command\` | $status | $bytes | $reuse |"
+    done
+done
 
-    timeout 30 wrk -t "$THREADS" -c "${CONNECTIONS[0]}" -d "$WARMUP" "$url" >/dev/null || true
+# One row per server, mode and connection count: the medians of requests/s and p99, the
+# requests of all rounds together, and any socket errors or non-2xx answers seen in a round.
+for index in "${!RUNNING[@]}"; do
+    IFS='|' read -r name command path <<<"${RUNNING[$index]}"
     for mode in "${MODES[@]}"; do
         for connections in "${CONNECTIONS[@]}"; do
-            mapfile -t args < <(wrk_args "$connections" "$mode")
-            shown="wrk ${args[*]} $url"
-            COMMANDS+=("${shown/Connection: close/"'Connection: close'"}")
-            report=$(timeout 60 wrk "${args[@]}" "$url" || true)
-            printf '%s\n' "$report" >&2
-            TABLE+=$'\n'"| $name | $mode | $connections | $(requests "$report") | $(requests_per_sec "$report") | $(p99 "$report") | $(socket_errors "$report") | $(non_2xx "$report") |"
+            cell="$WORK/cell.$index.$mode.$connections"
+            [[ -f "$cell" ]] || continue
+            total=$(awk -F'\t' '{ n += $1 } END { print n }' "$cell")
+            rate=$(cut -f2 "$cell" | median)
+            latency=$(cut -f3 "$cell" | median | awk '{ printf "%.2fms", $1 }')
+            errors=$(cut -f4 "$cell" | { grep -v '^0$' || true; } | paste -sd';' - | sed 's/;/; /g')
+            refused=$(awk -F'\t' '{ n += $5 } END { print n }' "$cell")
+            TABLE+=$'\n'"| $name | $mode | $connections | $total | $rate | $latency | ${errors:-0} | $refused |"
         done
     done
-    stop
 done
 
 # --- Report -----------------------------------------------------------------------------------
@@ -229,7 +273,9 @@ printf '\n%s\n' "$TABLE"
     echo
     echo "## Results"
     echo
-    echo "keep-alive is wrk's default (HTTP/1.1, one connection reused); close sends"
+    echo "Each server was measured in $ROUNDS round(s), every round visiting every server in"
+    echo "turn; req/s and p99 latency are the medians of the rounds, requests the total of"
+    echo "all rounds. keep-alive is wrk's default (HTTP/1.1, one connection reused); close sends"
     echo "\`Connection: close\`, so every request opens a new connection. The chapter 1-4"
     echo "servers close every connection after one answer, so for them wrk reconnects for every"
     echo "request in both modes. Socket errors are wrk's counts (connect, read, write, timeout)."
@@ -240,7 +286,7 @@ printf '\n%s\n' "$TABLE"
     echo
     echo "Each server was started from the repository root with \`--host 127.0.0.1 --port 0\`"
     echo "added to its command, stderr sent to /dev/null; PORT below is the port it printed."
-    echo "Each got one unrecorded \`wrk -t $THREADS -c ${CONNECTIONS[0]} -d $WARMUP\` warm-up run first."
+    echo "Each got one unrecorded \`wrk -t $THREADS -c ${CONNECTIONS[0]} -d $WARMUP\` warm-up run per round first."
     echo
     echo '```'
     for command in "${BUILD_COMMANDS[@]}"; do echo "$command"; done

@@ -28,8 +28,32 @@ impl Status {
         Status { code: 505, reason: "HTTP Version Not Supported" };
 }
 
+/// The code of a status such as `"404 Not Found"`, if it has PEP 3333's form: three digits,
+/// a space, and a reason phrase. The one rule for it, used by the gateway and the validator.
+pub fn status_code(status: &str) -> Option<u16> {
+    let (code, reason) = status.split_at_checked(3)?;
+    let reason = reason.strip_prefix(' ')?;
+    let well_formed = code.bytes().all(|byte| byte.is_ascii_digit()) && !reason.trim().is_empty();
+    well_formed.then(|| code.parse().ok()).flatten()
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.code, self.reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn a_status_is_a_code_a_space_and_a_reason() {
+        assert_eq!(status_code("404 Not Found"), Some(404));
+        assert_eq!(status_code("200 OK"), Some(200));
+        for wrong in ["200", "200 ", "200OK", "2000 OK", "OK 200", "20x OK", "", "é00 OK"] {
+            assert_eq!(status_code(wrong), None, "{wrong:?}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use crate::http::exchange::{access_log, request_line};
 use crate::http::{
     BodyFraming, Config, HOP_BY_HOP, LAST_CHUNK, Persistence, Request, RequestBody, RequestError,
     Response, ResponseFraming, Status, Version, close_gracefully, declared_length, encode_chunk,
-    is_field_text, is_token_byte, plan_response, read_request, write_head,
+    is_field_text, is_token_byte, plan_response, read_request, status_code, write_head,
 };
 
 /// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
@@ -160,7 +160,7 @@ impl<A: Application> Gateway<A> {
         start_response: &StartResponse,
         reusable: bool,
     ) -> io::Result<(Persistence, u16, u64)> {
-        let Chosen { status, mut headers, mut body, length } =
+        let Chosen { status, code, mut headers, mut body, length } =
             match checked_response(called, start_response) {
                 Ok(chosen) => chosen,
                 Err(why) => return self.fail(request, out, &why, reusable),
@@ -170,7 +170,6 @@ impl<A: Application> Gateway<A> {
             Ok(first) => first.unwrap_or_default(),
             Err(why) => return self.fail(request, out, &why, reusable),
         };
-        let code = status_code(status);
         let (framing, persistence) = plan_response(request, code, length, reusable);
         if framing == ResponseFraming::Chunked {
             headers.push(("Transfer-Encoding".to_string(), "chunked".to_string()));
@@ -225,6 +224,7 @@ impl<A: Application> Gateway<A> {
 /// its `Content-Length` announced.
 struct Chosen<'a> {
     status: &'a str,
+    code: u16,
     headers: Vec<(String, String)>,
     body: Body,
     length: Option<u64>,
@@ -240,14 +240,9 @@ fn checked_response(
     let body = called?;
     let status =
         start_response.status().ok_or("the application returned without calling start_response")?;
-    let bytes = status.as_bytes();
-    if bytes.len() < 5
-        || !bytes[..3].iter().all(u8::is_ascii_digit)
-        || bytes[3] != b' '
-        || !is_field_text(status)
-    {
-        return Err(format!("status {status:?} is not of the form \"200 OK\""));
-    }
+    let code = status_code(status)
+        .filter(|_| is_field_text(status))
+        .ok_or_else(|| format!("status {status:?} is not of the form \"200 OK\""))?;
     let mut headers = Vec::new();
     for (name, value) in start_response.headers() {
         if name.is_empty() || !name.bytes().all(is_token_byte) || !is_field_text(value) {
@@ -262,7 +257,7 @@ fn checked_response(
         headers.push((name.clone(), value.clone()));
     }
     let length = declared_length(&headers)?;
-    Ok(Chosen { status, headers, body, length })
+    Ok(Chosen { status, code, headers, body, length })
 }
 // ANCHOR_END: checked_response
 
@@ -270,10 +265,6 @@ fn checked_response(
 fn client_left(error: &io::Error) -> bool {
     use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
     matches!(error.kind(), BrokenPipe | ConnectionReset | ConnectionAborted)
-}
-
-fn status_code(status: &str) -> u16 {
-    status[..3].parse().unwrap_or(500)
 }
 
 // ANCHOR: send_body

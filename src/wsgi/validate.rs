@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use super::environ::REQUIRED;
 use super::{Application, Body, Environ, StartResponse};
 use crate::http::HOP_BY_HOP;
-use crate::http::is_token_byte;
+use crate::http::{self, is_field_text, is_token_byte, status_code};
 
 /// Wraps an application and checks, on every request, that the server and the application
 /// both keep PEP 3333's contract. Panics, naming the rule, when one of them does not.
@@ -238,16 +238,14 @@ const START_RESPONSE: &str = "PEP 3333, \"The start_response() Callable\"";
 
 /// Checks the status line the application chose and returns its code.
 fn check_status(status: &str) -> u16 {
-    let bytes = status.as_bytes();
-    let digits = bytes.len() >= 3 && bytes[..3].iter().all(u8::is_ascii_digit);
-    let reason = status.get(4..).unwrap_or_default();
-    if !digits || bytes.get(3) != Some(&b' ') || reason.trim().is_empty() {
+    let Some(code) = status_code(status) else {
         violation(
             "the status must be a three-digit code, a space and a reason phrase, like \"200 OK\"",
             START_RESPONSE,
             format!("got {status:?}"),
         );
-    }
+    };
+    let reason = &status[4..];
     // Latin-1 (a native string), and no CR or LF: the reason phrase goes into the status
     // line as it is, so a line break would end the line early (RFC 9112 §4).
     if !is_field_text(reason) {
@@ -257,7 +255,6 @@ fn check_status(status: &str) -> u16 {
             format!("got {status:?}"),
         );
     }
-    let code: u16 = status[..3].parse().expect("three ASCII digits");
     if !(100..=599).contains(&code) {
         violation(
             "the status code must be between 100 and 599 (RFC 9110 §15)",
@@ -316,12 +313,6 @@ fn check_headers(headers: &[(String, String)]) {
     }
 }
 
-/// Text that may go into a status line or a header value as it is: no control character
-/// except tab, and every character a single Latin-1 byte (PEP 3333, "Unicode Issues").
-fn is_field_text(text: &str) -> bool {
-    text.chars().all(|c| (c == '\t' || !c.is_control()) && u32::from(c) <= 0xFF)
-}
-
 /// Every response that can have a body says what it is, as wsgiref.validate insists.
 fn check_content_type(code: u16, chosen: &StartResponse) {
     // 204 and 304 never have a body (RFC 9110 §15.3.5, §15.4.5), so there is nothing to
@@ -337,21 +328,13 @@ fn check_content_type(code: u16, chosen: &StartResponse) {
 
 /// The body length the application announced with `Content-Length`, if it did.
 fn declared_length(chosen: &StartResponse) -> Option<u64> {
-    let mut values = chosen
-        .headers()
-        .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("Content-Length"))
-        .map(|(_, value)| value.as_str());
-    let first = values.next()?;
-    let length = first.parse::<u64>().ok().filter(|_| first.bytes().all(|b| b.is_ascii_digit()));
-    match (length, values.next()) {
-        (Some(length), None) => Some(length),
-        (_, second) => violation(
+    http::declared_length(chosen.headers()).unwrap_or_else(|why| {
+        violation(
             "Content-Length must be given at most once, as a number of bytes (RFC 9110 §8.6)",
             "PEP 3333, \"Handling the Content-Length Header\"",
-            format!("got {first:?}{}", second.map(|s| format!(" and {s:?}")).unwrap_or_default()),
-        ),
-    }
+            why,
+        )
+    })
 }
 
 /// The application's body, checked chunk by chunk as the server pulls it.
