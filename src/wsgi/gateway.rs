@@ -93,7 +93,7 @@ impl<A: Application> Gateway<A> {
             self.refuse(out, endpoints, &error);
             return Persistence::Close;
         }
-        let sent = self.respond(request, out, called, &start_response, read_to_end);
+        let sent = self.respond(request, out, called, start_response, read_to_end);
         self.log(request, endpoints, sent)
     }
     // ANCHOR_END: exchange
@@ -157,7 +157,7 @@ impl<A: Application> Gateway<A> {
         request: &Request,
         out: &TcpStream,
         called: Result<Body, String>,
-        start_response: &StartResponse,
+        start_response: StartResponse,
         reusable: bool,
     ) -> io::Result<(Persistence, u16, u64)> {
         let Chosen { status, code, mut headers, mut body, length } =
@@ -178,7 +178,7 @@ impl<A: Application> Gateway<A> {
             headers.push((name.to_string(), value.to_string()));
         }
         let mut head = Vec::with_capacity(256);
-        write_head(&mut head, status, self.config.clock, &headers)?;
+        write_head(&mut head, &status, self.config.clock, &headers)?;
         let sent = send_body(out, head, first, &mut body, framing)?;
         Ok((persistence, code, sent))
     }
@@ -222,8 +222,8 @@ impl<A: Application> Gateway<A> {
 
 /// What the application chose, checked: status line, headers, body, and the body length
 /// its `Content-Length` announced.
-struct Chosen<'a> {
-    status: &'a str,
+struct Chosen {
+    status: String,
     code: u16,
     headers: Vec<(String, String)>,
     body: Body,
@@ -235,17 +235,17 @@ struct Chosen<'a> {
 /// `start_response`, and the status and headers cannot break the response's framing.
 fn checked_response(
     called: Result<Body, String>,
-    start_response: &StartResponse,
-) -> Result<Chosen<'_>, String> {
+    start_response: StartResponse,
+) -> Result<Chosen, String> {
     let body = called?;
-    let status =
-        start_response.status().ok_or("the application returned without calling start_response")?;
-    let code = status_code(status)
-        .filter(|_| is_field_text(status))
+    let (status, chosen_headers) = start_response.into_parts();
+    let status = status.ok_or("the application returned without calling start_response")?;
+    let code = status_code(&status)
+        .filter(|_| is_field_text(&status))
         .ok_or_else(|| format!("status {status:?} is not of the form \"200 OK\""))?;
-    let mut headers = Vec::new();
-    for (name, value) in start_response.headers() {
-        if name.is_empty() || !name.bytes().all(is_token_byte) || !is_field_text(value) {
+    let mut headers = Vec::with_capacity(chosen_headers.len() + 2);
+    for (name, value) in chosen_headers {
+        if name.is_empty() || !name.bytes().all(is_token_byte) || !is_field_text(&value) {
             return Err(format!("header {name:?}: {value:?} would corrupt the response"));
         }
         if HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
@@ -254,7 +254,7 @@ fn checked_response(
             );
             continue;
         }
-        headers.push((name.clone(), value.clone()));
+        headers.push((name, value));
     }
     let length = declared_length(&headers)?;
     Ok(Chosen { status, code, headers, body, length })

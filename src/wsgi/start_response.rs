@@ -52,6 +52,12 @@ impl StartResponse {
         &self.headers
     }
 
+    /// The status and headers chosen, given up by the server once the application has
+    /// returned, so that it can send them without copying them.
+    pub fn into_parts(self) -> (Option<String>, Vec<(String, String)>) {
+        (self.status, self.headers)
+    }
+
     /// The value of the first header named `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
