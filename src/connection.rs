@@ -90,11 +90,7 @@ impl Connection {
     /// Reads once from the socket into the buffer. Returns how many bytes came (0: the client
     /// closed). Called once per "readable" event, this never blocks.
     pub fn receive(&mut self) -> io::Result<usize> {
-        self.buffer.make_room();
-        let Buffer { bytes, end, .. } = &mut self.buffer;
-        let received = self.stream.read(&mut bytes[*end..])?;
-        *end += received;
-        Ok(received)
+        self.buffer.read_from(&self.stream)
     }
 
     // ANCHOR: take_request
@@ -126,9 +122,8 @@ impl Connection {
     pub fn wait_for_more(&mut self, idle: Duration, head: Duration) {
         let now = Instant::now();
         self.deadline = match self.deadline {
-            Deadline::Head(due) if !self.unread().is_empty() => Deadline::Head(due),
-            _ if !self.unread().is_empty() => Deadline::Head(now + head),
             Deadline::Head(due) => Deadline::Head(due),
+            _ if self.is_mid_request() => Deadline::Head(now + head),
             _ => Deadline::Idle(now + idle),
         };
     }
@@ -151,6 +146,14 @@ impl Connection {
 impl Buffer {
     fn unread(&self) -> &[u8] {
         &self.bytes[self.start..self.end]
+    }
+
+    /// Reads once from `stream` after what is buffered. Returns how many bytes came.
+    fn read_from(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
+        self.make_room();
+        let received = stream.read(&mut self.bytes[self.end..])?;
+        self.end += received;
+        Ok(received)
     }
 
     /// Makes room for one more read: moves what is left to the front, and grows only if
@@ -192,9 +195,7 @@ impl Read for BodyReader<'_> {
 impl BufRead for BodyReader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.buffer.unread().is_empty() {
-            self.buffer.make_room();
-            let Buffer { bytes, end, .. } = &mut *self.buffer;
-            *end += (&mut &*self.stream).read(&mut bytes[*end..])?;
+            self.buffer.read_from(self.stream)?;
         }
         Ok(self.buffer.unread())
     }

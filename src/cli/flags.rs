@@ -117,9 +117,8 @@ impl Command {
         text
     }
 
-    /// Whether this binary takes the flag `flag`, for `--help`: the optional ones come in
-    /// groups. `parse` asks for each group's flags only when the group is on; a test checks
-    /// that the two agree.
+    /// Whether this binary takes the flag `flag`: the optional ones come in groups. Both
+    /// `--help` and `parse` ask this, so they cannot disagree.
     fn takes(&self, flag: &str) -> bool {
         match flag {
             "--threads" => self.threads,
@@ -146,26 +145,23 @@ impl Command {
         }
         let mut options = Options::default();
         let (limits, reactor) = (&mut options.limits, &mut options.reactor);
-        read(&mut args, "--host", &mut options.host, |text| Ok(text.to_string()))?;
-        read(&mut args, "--port", &mut options.port, number)?;
-        if self.threads {
-            read(&mut args, "--threads", &mut options.threads, at_least_one)?;
-        }
-        options.spawn = self.spawn && switch(&mut args, "--spawn");
-        options.quiet = self.quiet && switch(&mut args, "--quiet");
-        if self.timeouts {
-            read(&mut args, "--idle-timeout", &mut reactor.idle_timeout, seconds)?;
-            read(&mut args, "--head-timeout", &mut reactor.head_timeout, seconds)?;
-        }
-        if self.limits {
-            // No connections at all would be no server: 0 is taken as 1.
-            let at_least_one = |text: &str| number(text).map(|most: usize| most.max(1));
-            read(&mut args, "--max-connections", &mut reactor.max_connections, at_least_one)?;
-            read(&mut args, "--io-timeout", &mut reactor.io_timeout, seconds)?;
-            read(&mut args, "--max-line", &mut limits.request_line, number)?;
-            read(&mut args, "--max-head", &mut limits.head, number)?;
-            read(&mut args, "--max-body", &mut limits.body, number)?;
-        }
+        // Every flag is listed once; `read` and `switch` skip those this binary does not take,
+        // so a group's members are named only in `takes`.
+        let mut flags = Flags { args: &mut args, command: self };
+        flags.read("--host", &mut options.host, |text| Ok(text.to_string()))?;
+        flags.read("--port", &mut options.port, number)?;
+        flags.read("--threads", &mut options.threads, at_least_one)?;
+        options.spawn = flags.switch("--spawn");
+        options.quiet = flags.switch("--quiet");
+        flags.read("--idle-timeout", &mut reactor.idle_timeout, seconds)?;
+        flags.read("--head-timeout", &mut reactor.head_timeout, seconds)?;
+        // No connections at all would be no server: 0 is taken as 1.
+        let one_or_more = |text: &str| number(text).map(|most: usize| most.max(1));
+        flags.read("--max-connections", &mut reactor.max_connections, one_or_more)?;
+        flags.read("--io-timeout", &mut reactor.io_timeout, seconds)?;
+        flags.read("--max-line", &mut limits.request_line, number)?;
+        flags.read("--max-head", &mut limits.head, number)?;
+        flags.read("--max-body", &mut limits.body, number)?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -198,40 +194,49 @@ impl Command {
     }
 }
 
-/// Whether the switch `flag` was given (once or more).
-fn switch(args: &mut Arguments, flag: &'static str) -> bool {
-    let mut given = false;
-    while args.contains(flag) {
-        given = true;
-    }
-    given
+/// The command line being read, for one binary.
+struct Flags<'a> {
+    args: &'a mut Arguments,
+    command: &'a Command,
 }
 
-/// Sets `*value` from the flag's value if the flag was given (the last one wins), parsed by
-/// `parse`, whose error is a sentence for the reader without the flag's name.
-fn read<T>(
-    args: &mut Arguments,
-    flag: &'static str,
-    value: &mut T,
-    parse: fn(&str) -> Result<T, String>,
-) -> Result<(), CliError> {
-    loop {
-        match args.opt_value_from_fn(flag, parse) {
-            Ok(Some(given)) => *value = given,
-            Ok(None) => return Ok(()),
-            Err(
-                pico_args::Error::Utf8ArgumentParsingFailed { cause, .. }
-                | pico_args::Error::ArgumentParsingFailed { cause },
-            ) => {
-                return Err(CliError::Invalid(format!("{flag} {cause}")));
-            }
-            Err(pico_args::Error::OptionWithoutAValue(_)) => {
-                let usage = FLAGS.iter().map(|(usage, _)| *usage).find(|u| flag_name(u) == flag);
-                let usage = usage.unwrap_or(flag);
-                return Err(CliError::Invalid(format!("{flag} needs a value: {usage}")));
-            }
-            Err(error) => return Err(CliError::Invalid(format!("{flag}: {error}"))),
+impl Flags<'_> {
+    /// Whether the switch `flag` was given (once or more), if this binary takes it.
+    fn switch(&mut self, flag: &'static str) -> bool {
+        let mut given = false;
+        while self.command.takes(flag) && self.args.contains(flag) {
+            given = true;
         }
+        given
+    }
+
+    /// Sets `*value` from the flag's value if this binary takes the flag and it was given
+    /// (the last one wins), parsed by `parse`, whose error is a sentence for the reader
+    /// without the flag's name.
+    fn read<T>(
+        &mut self,
+        flag: &'static str,
+        value: &mut T,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Result<(), CliError> {
+        while self.command.takes(flag) {
+            match self.args.opt_value_from_fn(flag, parse) {
+                Ok(Some(given)) => *value = given,
+                Ok(None) => break,
+                Err(
+                    pico_args::Error::Utf8ArgumentParsingFailed { cause, .. }
+                    | pico_args::Error::ArgumentParsingFailed { cause },
+                ) => return Err(CliError::Invalid(format!("{flag} {cause}"))),
+                Err(pico_args::Error::OptionWithoutAValue(_)) => {
+                    let usage =
+                        FLAGS.iter().map(|(usage, _)| *usage).find(|u| flag_name(u) == flag);
+                    let usage = usage.unwrap_or(flag);
+                    return Err(CliError::Invalid(format!("{flag} needs a value: {usage}")));
+                }
+                Err(error) => return Err(CliError::Invalid(format!("{flag}: {error}"))),
+            }
+        }
+        Ok(())
     }
 }
 
