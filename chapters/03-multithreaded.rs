@@ -20,6 +20,7 @@ const COMMAND: Command = Command {
     quiet: false,
     timeouts: false,
     limits: false,
+    book: false,
 };
 
 // ANCHOR: main

@@ -24,6 +24,7 @@ const COMMAND: Command = Command {
     quiet: true,
     timeouts: false,
     limits: false,
+    book: false,
 };
 
 // ANCHOR: main

@@ -22,6 +22,7 @@ const COMMAND: Command = Command {
     quiet: true,
     timeouts: true,
     limits: false,
+    book: false,
 };
 
 // ANCHOR: main

@@ -2,7 +2,7 @@
 //! line, head and body sizes, open connections, the time one read or write may block. Bad
 //! input gets the status RFC 9112 asks for; a failing application costs one response.
 //!
-//! Try it: `cargo run --release` (this is the default binary), then
+//! Try it: `cargo run --release --bin 07-hardened`, then
 //! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the
 //! connection.
 
@@ -22,6 +22,7 @@ const COMMAND: Command = Command {
     quiet: true,
     timeouts: true,
     limits: true,
+    book: false,
 };
 
 // ANCHOR: main

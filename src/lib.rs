@@ -13,10 +13,12 @@
 //! | 5 | [`connection`], [`http`], [`wsgi`] | keep-alive, pipelining, chunked bodies both ways |
 //! | 6 | [`reactor`], [`connection`] | idle connections parked with the kernel; idle and head timeouts |
 //! | 7 | [`reactor`], [`wsgi`] | limits, hostile input, failing applications, the validator |
+//! | 8 | [`framework`] | routing, requests and responses, middleware, static files: Flask's share |
 
 pub mod cli;
 pub mod connection;
 pub mod echo;
+pub mod framework;
 pub mod http;
 pub mod pages;
 pub mod pool;

@@ -491,3 +491,23 @@ fn limits_example_turns_a_fifth_client_away_while_four_hold_its_threads() {
     let let_go = Response::parse(&read_to_close(&mut silent[0]));
     assert_eq!(let_go.status_line, "HTTP/1.1 408 Request Timeout");
 }
+
+#[test]
+fn routes_example_fills_parameters_and_answers_404_and_405() {
+    let example = Example::start("08-routes");
+    let get = |path: &str| {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+        Response::parse(&example.exchange(request.as_bytes()))
+    };
+    let hello = get("/hello/ferris");
+    assert_eq!(hello.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(hello.header("Content-Type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(hello.text(), "Hello, ferris!\n");
+    assert_eq!(get("/hello/%E4%BD%A0%E5%A5%BD").text(), "Hello, 你好!\n", "decoded by the server");
+    assert_eq!(get("/add/1/2").text(), "1 + 2\n");
+    for missing in ["/hello/", "/hello", "/hello/a/b", "/add/1", "/nowhere"] {
+        assert_eq!(get(missing).status_line, "HTTP/1.1 404 Not Found", "{missing}");
+    }
+    let posted = Response::parse(&example.exchange(b"POST /hello/x HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert_eq!(posted.status_line, "HTTP/1.1 405 Method Not Allowed");
+}

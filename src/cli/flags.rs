@@ -1,13 +1,15 @@
 //! Which flags each chapter's binary takes, what they mean, and `--help` (chapter 1).
 //!
 //! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3
-//! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts and chapter 7 its limits. The
+//! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts, chapter 7 its limits and chapter 8
+//! `--book`. The
 //! `pico-args` crate finds the flags and their values, because parsing a command line is not
 //! what the book teaches: this file only lists the flags and turns their values into
 //! [`Options`], with messages that say what was wrong.
 
 use std::ffi::OsString;
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::process;
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +35,8 @@ pub struct Command {
     pub timeouts: bool,
     /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-head`, `--max-body` (chapter 7).
     pub limits: bool,
+    /// `--book DIR`, the folder of static files to serve (chapter 8).
+    pub book: bool,
 }
 
 /// The flags after parsing.
@@ -48,6 +52,8 @@ pub struct Options {
     pub reactor: ReactorConfig,
     /// No access log.
     pub quiet: bool,
+    /// The folder `--book` named, if it was given.
+    pub book: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -61,6 +67,7 @@ impl Default for Options {
             limits: Limits::default(),
             reactor: ReactorConfig::default(),
             quiet: false,
+            book: None,
         }
     }
 }
@@ -85,7 +92,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 12] = [
+const FLAGS: [(&str, &str); 13] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -98,6 +105,7 @@ const FLAGS: [(&str, &str); 12] = [
     ("--max-head BYTES", "431 for a larger request head (default 16384)"),
     ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
     ("--quiet", "no access log on stderr"),
+    ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
 ];
 
 impl Command {
@@ -128,6 +136,7 @@ impl Command {
             "--max-connections" | "--io-timeout" | "--max-line" | "--max-head" | "--max-body" => {
                 self.limits
             }
+            "--book" => self.book,
             _ => true,
         }
     }
@@ -162,6 +171,7 @@ impl Command {
         flags.read("--max-line", &mut limits.request_line, number)?;
         flags.read("--max-head", &mut limits.head, number)?;
         flags.read("--max-body", &mut limits.body, number)?;
+        flags.read("--book", &mut options.book, |text| Ok(Some(PathBuf::from(text))))?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -272,6 +282,7 @@ mod tests {
         quiet: true,
         timeouts: true,
         limits: true,
+        book: true,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -279,6 +290,7 @@ mod tests {
         quiet: false,
         timeouts: false,
         limits: false,
+        book: false,
         ..EVERY_GROUP
     };
 
@@ -313,7 +325,7 @@ mod tests {
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
-                    --max-head 200 --max-body 99";
+                    --max-head 200 --max-body 99 --book site/out";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
@@ -327,6 +339,7 @@ mod tests {
                 max_connections: 10,
             },
             quiet: true,
+            book: Some(PathBuf::from("site/out")),
         };
         assert_eq!(parse(&EVERY_GROUP, args), Ok(expected));
     }
@@ -342,6 +355,7 @@ mod tests {
                 Command { limits: false, ..EVERY_GROUP },
                 "--max-connections --io-timeout --max-line --max-head --max-body",
             ),
+            (Command { book: false, ..EVERY_GROUP }, "--book"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {

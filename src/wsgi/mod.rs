@@ -23,6 +23,7 @@ mod start_response;
 mod validate;
 
 pub use application::Application;
+pub(crate) use application::catch_panic;
 pub use body::Body;
 pub use environ::{Environ, Input, REQUIRED as REQUIRED_KEYS};
 pub use gateway::Gateway;

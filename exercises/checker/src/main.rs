@@ -16,7 +16,7 @@ use std::env;
 use std::process::{Command, ExitCode, Output};
 
 /// The exercise pages of the book, one per chapter, compiled in.
-const PAGES: [(u32, &str); 7] = [
+const PAGES: [(u32, &str); 8] = [
     (1, include_str!("../../../book/src/exercises/ch01.md")),
     (2, include_str!("../../../book/src/exercises/ch02.md")),
     (3, include_str!("../../../book/src/exercises/ch03.md")),
@@ -24,6 +24,7 @@ const PAGES: [(u32, &str); 7] = [
     (5, include_str!("../../../book/src/exercises/ch05.md")),
     (6, include_str!("../../../book/src/exercises/ch06.md")),
     (7, include_str!("../../../book/src/exercises/ch07.md")),
+    (8, include_str!("../../../book/src/exercises/ch08.md")),
 ];
 
 /// How many lines of a failing test's output to show.
