@@ -21,6 +21,8 @@ SERVERS=(
     "06-readiness (reactor, 4 workers)|target/release/06-readiness --quiet|/"
     "07-hardened (demo app, keep-alive)|target/release/07-hardened|/"
     "07-hardened --quiet (no access log)|target/release/07-hardened --quiet|/"
+    "08-framework --quiet (routed /demo/hello/NAME)|target/release/08-framework --quiet|/demo/hello/bench"
+    "08-framework --quiet (a 1 MB static file)|target/release/08-framework --quiet --book @STATIC@|/one-megabyte.bin"
     "hyper hello (tokio, multi-thread)|bench/hyper-hello/target/release/hyper-hello|/"
     "Python ch02 (raw socket, one at a time)|python3 book/python/ch02_single_threaded.py|/"
     "Python wsgiref (ch04 demo app, threaded)|python3 book/python/ch04_wsgi.py|/"
@@ -61,6 +63,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# The folder the static-file row serves (`@STATIC@` in its command): one file of 1 MiB.
+STATIC="$WORK/static"
+mkdir -p "$STATIC"
+head -c 1048576 /dev/urandom >"$STATIC/one-megabyte.bin"
+SERVERS=("${SERVERS[@]//@STATIC@/$STATIC}")
 
 # --- Tools ------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then

@@ -171,7 +171,7 @@ impl Router {
         if allowed.is_empty() {
             return HttpError::not_found(&String::from_utf8_lossy(&path)).into();
         }
-        method_not_allowed(allowed, &method)
+        method_not_allowed(allowed, environ.method())
     }
     // ANCHOR_END: dispatch
 }
