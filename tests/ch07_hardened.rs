@@ -790,7 +790,9 @@ fn the_binary_serves_keep_alive_connections() {
 fn the_binary_lists_its_limits_in_help() {
     let (code, stdout, _) = common::run_to_end(BINARY, &["--help"]);
     assert_eq!(code, 0);
-    for flag in ["--max-connections", "--idle-timeout", "--head-timeout", "--max-body", "--quiet"] {
+    let flags =
+        ["--max-connections", "--idle-timeout", "--head-timeout", "--max-field", "--max-fields"];
+    for flag in flags.into_iter().chain(["--max-body", "--quiet"]) {
         assert!(stdout.contains(flag), "--help does not mention {flag}:\n{stdout}");
     }
 }
