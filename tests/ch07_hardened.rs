@@ -277,6 +277,31 @@ fn corpus() -> Vec<Case> {
             Answered(200),
         ),
         case("an empty value is allowed", get_with("X-Empty:\r\n"), Answered(200)),
+        case("a form feed ending a value", get_with("X-Name: value\x0c\r\n"), Refused(400)),
+        case("a form feed before a value", get_with("X-Name:\x0cvalue\r\n"), Refused(400)),
+        case("a vertical tab in a value", get_with("X-Name: a\x0bb\r\n"), Refused(400)),
+        case("a bare CR ending a value", get_with("X-Name: value\r\r\n"), Refused(400)),
+        case("tabs around a value", get_with("X-Name:\tvalue\t\r\n"), Answered(200)),
+        case(
+            "two Content-Type headers",
+            post("Content-Type: a/b\r\nContent-Type: c/d\r\nContent-Length: 0\r\n", ""),
+            Refused(400),
+        ),
+        case(
+            "two Authorization headers",
+            get_with("Authorization: Basic YTpi\r\nAuthorization: Basic Yzpk\r\n"),
+            Refused(400),
+        ),
+        case(
+            "too many header fields",
+            get_with(&(0..70).map(|n| format!("X-{n}: {n}\r\n")).collect::<String>()),
+            Refused(431),
+        ),
+        case(
+            "one field line over its own limit",
+            get_with(&format!("X-Long: {}\r\n", "a".repeat(2100))),
+            Refused(431),
+        ),
         case("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", Refused(400)),
         case("two Host headers", get_with("Host: other\r\n"), Refused(400)),
         case("two identical Host headers", get_with("Host: test\r\n"), Refused(400)),
@@ -305,6 +330,11 @@ fn corpus() -> Vec<Case> {
         case(
             "unknown expectation",
             post("Expect: teapot\r\nContent-Length: 0\r\n", ""),
+            Refused(417),
+        ),
+        case(
+            "an unknown expectation after 100-continue",
+            post("Expect: 100-continue\r\nExpect: teapot\r\nContent-Length: 0\r\n", ""),
             Refused(417),
         ),
         // Content-Length (RFC 9112 §6.3, RFC 9110 §8.6).
@@ -399,13 +429,71 @@ fn corpus() -> Vec<Case> {
             Answered(200),
         ),
         case(
+            "a quoted chunk extension is allowed",
+            chunked("5 ; name = \"a; b\"\r\nhello\r\n0\r\n\r\n"),
+            Answered(200),
+        ),
+        // Chunk lines to the letter of RFC 9112 §7.1, where proxies and servers that are
+        // lenient in different ways disagree on where a body ends.
+        case("a space after the last chunk's size", chunked("0 \r\n\r\n"), Refused(400)),
+        case("a space after a chunk size", chunked("a \r\n0123456789\r\n0\r\n\r\n"), Refused(400)),
+        case("a `;` with no extension name", chunked("5;\r\nhello\r\n0\r\n\r\n"), Refused(400)),
+        case(
+            "a bare CR inside a chunk extension",
+            chunked("5;ext=val\rue\r\nhello\r\n0\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
+            "bare CRs after a chunk size",
+            chunked("5\r\r;ABCD\r\n34\r\nE\r\n0\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
+            "a bare LF ending a chunk size, with a smuggled request",
+            chunked(&format!("5\nhello\r\n0\r\n\r\n{SMUGGLED}")),
+            Refused(400),
+        ),
+        case("a bare LF after chunk data", chunked("5\r\nhello\n0\r\n\r\n"), Refused(400)),
+        case("CR and a byte after chunk data", chunked("5\r\nhello\rX0\r\n\r\n"), Refused(400)),
+        case("a bare LF ending the last chunk", chunked("5\r\nhello\r\n0\n\r\n"), Refused(400)),
+        case("a bare LF ending the trailers", chunked("5\r\nhello\r\n0\r\n\n"), Refused(400)),
+        case(
+            "a trailer line that is not a field",
+            chunked("5\r\nhello\r\n0\r\nnot a field\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
             "trailer fields are allowed",
             chunked("5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"),
             Answered(200),
         ),
         then_leaves("a chunked body without its last chunk", chunked("5\r\nhello\r\n"), Incomplete),
         then_leaves("a chunked body cut inside a chunk", chunked("a\r\nhello"), Incomplete),
-        // Targets.
+        // Targets (RFC 9112 §3.2).
+        case("a relative target", format!("GET index.html HTTP/1.1\r\n{host}\r\n"), Refused(400)),
+        case(
+            "a fragment in the target",
+            format!("GET /environ?q=1#frag HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case("an asterisk with GET", format!("GET * HTTP/1.1\r\n{host}\r\n"), Refused(400)),
+        case(
+            "the authority form with GET",
+            format!("GET test:80 HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case("CONNECT", format!("CONNECT test:443 HTTP/1.1\r\n{host}\r\n"), Refused(501)),
+        case("an HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Refused(505)),
+        case(
+            "the absolute form with user info",
+            format!("GET http://user@test/ HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case(
+            "the absolute form with another scheme",
+            format!("GET ftp://test/ HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
         case(
             "a percent-encoded path",
             format!("GET /environ/%41%42 HTTP/1.1\r\n{host}\r\n"),
@@ -560,6 +648,38 @@ fn the_corpus_cases_that_are_answered_show_the_right_environ() {
     assert_eq!(environ_value(&response, "HTTP_X_LATIN").as_deref(), Some("café"));
 }
 
+/// RFC 9112 §3.2.2: a server takes the host of an absolute-form target and ignores `Host`;
+/// the application sees what it would for the same request in origin form.
+#[test]
+fn an_absolute_target_gives_the_environ_of_its_origin_form() {
+    let server = serve_quick(2);
+    let mut client = Client::connect(server.address);
+    let absolute = b"GET http://example.com/environ?q=1 HTTP/1.1\r\nHost: test\r\n\r\n";
+    let origin = b"GET /environ?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    client.send(absolute);
+    let from_absolute = client.response().environ_lines();
+    client.send(origin);
+    let from_origin = client.response().environ_lines();
+    assert_eq!(from_absolute, from_origin);
+    assert!(from_origin.contains(&("HTTP_HOST".to_string(), "example.com".to_string())));
+}
+
+/// Trailers arrive after the body, when the environ was built long ago; they are read and
+/// dropped, so a `Content-Length` or `Host` among them can never change the request.
+#[test]
+fn trailer_fields_never_reach_the_environ_or_the_framing() {
+    let server = serve_quick(2);
+    let mut client = Client::connect(server.address);
+    client.send(
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n\
+          5\r\nhello\r\n0\r\nContent-Length: 40\r\nHost: evil\r\nX-Late: 1\r\n\r\n",
+    );
+    assert_eq!(client.response().body, b"hello");
+    let environ = client.get("/environ");
+    assert_eq!(environ_value(&environ, "HTTP_HOST").as_deref(), Some("test"));
+    assert_eq!(environ_value(&environ, "HTTP_X_LATE"), None);
+}
+
 #[test]
 fn header_names_with_underscores_do_not_reach_the_environ() {
     let server = serve_quick(2);
@@ -670,7 +790,9 @@ fn the_binary_serves_keep_alive_connections() {
 fn the_binary_lists_its_limits_in_help() {
     let (code, stdout, _) = common::run_to_end(BINARY, &["--help"]);
     assert_eq!(code, 0);
-    for flag in ["--max-connections", "--idle-timeout", "--head-timeout", "--max-body", "--quiet"] {
+    let flags =
+        ["--max-connections", "--idle-timeout", "--head-timeout", "--max-field", "--max-fields"];
+    for flag in flags.into_iter().chain(["--max-body", "--quiet"]) {
         assert!(stdout.contains(flag), "--help does not mention {flag}:\n{stdout}");
     }
 }

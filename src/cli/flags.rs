@@ -33,7 +33,8 @@ pub struct Command {
     pub quiet: bool,
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
-    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-head`, `--max-body` (chapter 7).
+    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
+    /// `--max-head`, `--max-body` (chapter 7).
     pub limits: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
@@ -46,7 +47,8 @@ pub struct Options {
     pub port: u16,
     pub threads: NonZeroUsize,
     pub spawn: bool,
-    /// Request size limits: `--max-line`, `--max-head`, `--max-body`.
+    /// Request size limits: `--max-line`, `--max-field`, `--max-fields`, `--max-head`,
+    /// `--max-body`.
     pub limits: Limits,
     /// The connection cap and the timeouts.
     pub reactor: ReactorConfig,
@@ -92,7 +94,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 13] = [
+const FLAGS: [(&str, &str); 15] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -102,7 +104,9 @@ const FLAGS: [(&str, &str); 13] = [
     ("--head-timeout SECS", "408 when a request head takes longer (default 10)"),
     ("--io-timeout SECS", "how long one body read or response write may block (default 10)"),
     ("--max-line BYTES", "414 for a longer request line (default 8192)"),
-    ("--max-head BYTES", "431 for a larger request head (default 16384)"),
+    ("--max-field BYTES", "431 for a longer header field line (default 8192)"),
+    ("--max-fields N", "431 for more header fields (default 100)"),
+    ("--max-head BYTES", "431 for a larger request head (default 32768)"),
     ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
     ("--quiet", "no access log on stderr"),
     ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
@@ -133,9 +137,8 @@ impl Command {
             "--spawn" => self.spawn,
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
-            "--max-connections" | "--io-timeout" | "--max-line" | "--max-head" | "--max-body" => {
-                self.limits
-            }
+            "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
+            | "--max-fields" | "--max-head" | "--max-body" => self.limits,
             "--book" => self.book,
             _ => true,
         }
@@ -169,6 +172,8 @@ impl Command {
         flags.read("--max-connections", &mut reactor.max_connections, one_or_more)?;
         flags.read("--io-timeout", &mut reactor.io_timeout, seconds)?;
         flags.read("--max-line", &mut limits.request_line, number)?;
+        flags.read("--max-field", &mut limits.field_line, number)?;
+        flags.read("--max-fields", &mut limits.fields, number)?;
         flags.read("--max-head", &mut limits.head, number)?;
         flags.read("--max-body", &mut limits.body, number)?;
         flags.read("--book", &mut options.book, |text| Ok(Some(PathBuf::from(text))))?;
@@ -325,13 +330,13 @@ mod tests {
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
-                    --max-head 200 --max-body 99 --book site/out";
+                    --max-field 50 --max-fields 7 --max-head 200 --max-body 99 --book site/out";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
             threads: NonZeroUsize::new(8).unwrap(),
             spawn: true,
-            limits: Limits { request_line: 100, head: 200, body: 99 },
+            limits: Limits { request_line: 100, field_line: 50, fields: 7, head: 200, body: 99 },
             reactor: ReactorConfig {
                 idle_timeout: Duration::from_millis(500),
                 head_timeout: Duration::from_secs(2),

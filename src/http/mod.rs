@@ -26,5 +26,5 @@ pub use framing::{
 pub use request::{Headers, Limits, Request, RequestError, Version, parse_head, read_request};
 pub use response::{Response, write_head};
 pub use status::{Status, status_code};
-pub use target::{Target, percent_decode, query_param};
+pub use target::{Target, TargetForm, percent_decode, query_param};
 pub use text::{is_field_char, is_field_text, is_token_byte, latin1};

@@ -32,7 +32,7 @@ pub fn quick() -> ReactorConfig {
 
 /// Limits small enough to reach with a few kilobytes.
 pub fn small_limits() -> Limits {
-    Limits { request_line: 1024, head: 4096, body: 1024 }
+    Limits { request_line: 1024, field_line: 2048, fields: 64, head: 4096, body: 1024 }
 }
 
 /// Serves `app` on the reactor with `threads` workers, a fixed clock and no access log.
