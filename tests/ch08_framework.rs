@@ -496,6 +496,8 @@ fn the_binary_keeps_chapter_7s_limits_and_timeouts() {
         "100",
         "--head-timeout",
         "0.5",
+        "--max-fields",
+        "5",
     ];
     let binary = Binary::start(BINARY, &args);
     let address = binary.address;
@@ -503,6 +505,10 @@ fn the_binary_keeps_chapter_7s_limits_and_timeouts() {
     assert_eq!(get_fresh(address, &long_path).status(), 414);
     let filler = format!("X-Filler: {}", "x".repeat(2000));
     assert_eq!(get_with(address, "/", &filler).status(), 431);
+    let six_fields = (1..=5).map(|i| format!("X-Field-{i}: {i}")).collect::<Vec<_>>().join("\r\n");
+    assert_eq!(get_with(address, "/", &six_fields).status(), 431, "Host and five more");
+    let five_fields = (1..=4).map(|i| format!("X-Field-{i}: {i}")).collect::<Vec<_>>().join("\r\n");
+    assert_eq!(get_with(address, "/demo/hello/x", &five_fields).status(), 200);
     let mut client = Client::connect(address);
     assert_eq!(client.post("/demo/echo", &[b'x'; 101]).status(), 413);
 
