@@ -11,19 +11,22 @@ mod common;
 
 use std::fs;
 use std::io::{Read, Write};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use common::keep_alive::*;
-use common::{Binary, HttpResponse, connect, exchange};
+use common::{Binary, HttpResponse, TestServer, connect, exchange};
 use pretty_assertions::assert_eq;
 use socket_to_wsgi::framework::{
     self, CHUNK, ErrorPage, HttpError, RequestLog, Response, Router, demo::BUILD_THE_BOOK,
 };
-use socket_to_wsgi::http::Limits;
-use socket_to_wsgi::wsgi::{Application, Environ, StartResponse, Validator};
+use socket_to_wsgi::http::{Config, Limits, Status};
+use socket_to_wsgi::pool::ThreadPool;
+use socket_to_wsgi::server::serve_pooled;
+use socket_to_wsgi::wsgi::{Application, Environ, Gateway, StartResponse, Validator};
 
 // ---------------------------------------------------------------------------------------
 // A book to serve: a folder of files, with a secret beside it that must never come out
@@ -91,8 +94,6 @@ fn big_file() -> Vec<u8> {
 fn serve_site(folder: &Path) -> TestServer {
     serve_app(Validator::new(framework::site(folder)), 2, quick(), Limits::default())
 }
-
-use common::TestServer;
 
 /// Sends `request` as raw bytes on a fresh connection and reads one response.
 fn raw(address: std::net::SocketAddr, request: &str) -> HttpResponse {
@@ -219,7 +220,7 @@ fn the_echo_and_environ_of_chapter_4_live_under_demo() {
 fn small_router() -> Router {
     Router::new().body_limit(10).post("/small", |request| {
         let body = request.body()?.to_vec();
-        Ok(Response::new(socket_to_wsgi::http::Status::OK).with_content("text/plain", body))
+        Ok(Response::new(Status::OK).with_content("text/plain", body))
     })
 }
 
@@ -552,7 +553,7 @@ fn the_binary_explains_its_flags() {
 #[test]
 fn a_handlers_error_becomes_its_page_with_its_headers() {
     let router = Router::new().get("/teapot", |_| {
-        let status = socket_to_wsgi::http::Status { code: 418, reason: "I'm a teapot" };
+        let status = Status { code: 418, reason: "I'm a teapot" };
         Err(HttpError::new(status, "short and stout").with_header("X-Why", "tea"))
     });
     let server = serve_app(Validator::new(router), 1, quick(), Limits::default());
@@ -560,4 +561,32 @@ fn a_handlers_error_becomes_its_page_with_its_headers() {
     assert_eq!(response.status_line, "HTTP/1.1 418 I'm a teapot");
     assert_eq!(response.header("X-Why"), Some("tea"));
     assert_eq!(response.text(), "418 I'm a teapot: short and stout\n");
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. An application like any other: the earlier servers run it unchanged
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn the_site_runs_unchanged_on_the_chapter_4_and_chapter_5_servers() {
+    let book = Book::new("servers");
+    // Chapter 4: one request per connection, on the pool.
+    let site = Validator::new(framework::site(book.public()));
+    let gateway = Gateway::new(site, Config { access_log: false, ..Config::default() });
+    let chapter_4 = TestServer::start(move |listener, shutdown| {
+        let pool = ThreadPool::new(NonZeroUsize::new(2).unwrap());
+        serve_pooled(listener, &shutdown, pool, move |stream| gateway.handle(stream));
+    });
+    let hello = get_with(chapter_4.address, "/demo/hello/ferris", "Connection: close");
+    assert_eq!(hello.text(), "Hello, ferris!\n");
+    let page = get_with(chapter_4.address, "/", "Connection: close");
+    assert_eq!(page.text(), "<h1>the book</h1>\n");
+
+    // Chapter 5: keep-alive on the pool, a connection per worker.
+    let site = Validator::new(framework::site(book.public()));
+    let chapter_5 = serve_app_pooled(site, 2, quick().idle_timeout);
+    let mut client = Client::connect(chapter_5.address);
+    assert_eq!(client.get("/demo/hello/ferris").text(), "Hello, ferris!\n");
+    assert!(client.get("/big.bin").body == big_file(), "on the same connection");
+    assert_eq!(client.get("/demo/nowhere").status(), 404);
 }
