@@ -12,8 +12,8 @@ use common::keep_alive::*;
 use common::{finish_sending, get};
 use proptest::prelude::*;
 use socket_to_wsgi::http::{
-    BodyFraming, ChunkedReader, LAST_CHUNK, Limits, Request, RequestBody, RequestError,
-    encode_chunk, parse_head, read_request,
+    BodyFraming, ChunkScanner, ChunkedReader, LAST_CHUNK, Limits, Request, RequestBody,
+    RequestError, encode_chunk, parse_head, read_request,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -326,6 +326,34 @@ proptest! {
         prop_assert!(reader.is_finished());
         prop_assert_eq!(decoded, body);
         prop_assert_eq!(source.bytes, b"NEXT", "what follows the body is left alone");
+    }
+
+    #[test]
+    fn the_scanner_and_the_reader_agree_on_where_a_chunked_body_ends(
+        body in prop::collection::vec(any::<u8>(), 0..300),
+        sizes in prop::collection::vec(1usize..100, 1..8),
+        mutations in prop::collection::vec(mutation(), 0..3),
+        pieces in prop::collection::vec(1usize..64, 1..8),
+    ) {
+        let mut wire = [chunked_wire(&body, &sizes), b"GET / HTTP/1.1".to_vec()].concat();
+        for mutation in &mutations {
+            mutate(&mut wire, mutation);
+        }
+        let mut source = &wire[..];
+        let read = ChunkedReader::new(&mut source, 1 << 20).read_to_end(&mut Vec::new());
+        let read_end = read.map(|_| wire.len() - source.len()).map_err(|error| error.kind());
+        let mut scanner = ChunkScanner::new(1 << 20);
+        let (mut offset, mut scanned_end) = (0, Err(io::ErrorKind::UnexpectedEof));
+        for piece in pieces.iter().cycle() {
+            let bytes = &wire[offset..(offset + piece).min(wire.len())];
+            match scanner.feed(bytes) {
+                Ok(Some(end)) => { scanned_end = Ok(offset + end); break }
+                Ok(None) if offset + bytes.len() == wire.len() => break,
+                Ok(None) => offset += bytes.len(),
+                Err(error) => { scanned_end = Err(error.kind()); break }
+            }
+        }
+        prop_assert_eq!(scanned_end, read_end);
     }
 
     #[test]

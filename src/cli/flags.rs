@@ -34,7 +34,8 @@ pub struct Command {
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
     /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
-    /// `--max-head`, `--max-body` (chapter 7).
+    /// `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace`
+    /// (chapter 7).
     pub limits: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
@@ -94,7 +95,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 15] = [
+const FLAGS: [(&str, &str); 18] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -108,6 +109,9 @@ const FLAGS: [(&str, &str); 15] = [
     ("--max-fields N", "431 for more header fields (default 100)"),
     ("--max-head BYTES", "431 for a larger request head (default 32768)"),
     ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
+    ("--body-in-memory BYTES", "a larger body waits in a temporary file (default 524288)"),
+    ("--min-rate BYTES", "408 for a body slower than this many bytes/s (default 240)"),
+    ("--min-rate-grace SECS", "how long a body may be slower at first (default 5)"),
     ("--quiet", "no access log on stderr"),
     ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
 ];
@@ -138,7 +142,8 @@ impl Command {
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
             "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
-            | "--max-fields" | "--max-head" | "--max-body" => self.limits,
+            | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
+            | "--min-rate-grace" => self.limits,
             "--book" => self.book,
             _ => true,
         }
@@ -176,6 +181,9 @@ impl Command {
         flags.read("--max-fields", &mut limits.fields, number)?;
         flags.read("--max-head", &mut limits.head, number)?;
         flags.read("--max-body", &mut limits.body, number)?;
+        flags.read("--body-in-memory", &mut limits.body_in_memory, number)?;
+        flags.read("--min-rate", &mut reactor.min_rate, number)?;
+        flags.read("--min-rate-grace", &mut reactor.rate_grace, seconds)?;
         flags.read("--book", &mut options.book, |text| Ok(Some(PathBuf::from(text))))?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
@@ -330,18 +338,28 @@ mod tests {
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
-                    --max-field 50 --max-fields 7 --max-head 200 --max-body 99 --book site/out";
+                    --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
+                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
             threads: NonZeroUsize::new(8).unwrap(),
             spawn: true,
-            limits: Limits { request_line: 100, field_line: 50, fields: 7, head: 200, body: 99 },
+            limits: Limits {
+                request_line: 100,
+                field_line: 50,
+                fields: 7,
+                head: 200,
+                body: 99,
+                body_in_memory: 64,
+            },
             reactor: ReactorConfig {
                 idle_timeout: Duration::from_millis(500),
                 head_timeout: Duration::from_secs(2),
                 io_timeout: Duration::from_secs(3),
                 max_connections: 10,
+                min_rate: 10,
+                rate_grace: Duration::from_secs(2),
             },
             quiet: true,
             book: Some(PathBuf::from("site/out")),

@@ -28,7 +28,7 @@ pub fn encode_chunk(out: &mut Vec<u8>, data: &[u8]) {
 // ANCHOR_END: encode_chunk
 
 /// The longest chunk-size line (size, extensions, CRLF) or trailer line accepted.
-const MAX_LINE: usize = 4096;
+pub(super) const MAX_LINE: usize = 4096;
 
 /// Decodes a chunked body from `source`, yielding only the data, and never more than `limit`
 /// bytes in all.
@@ -176,10 +176,15 @@ fn read_framing_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
             io::ErrorKind::UnexpectedEof.into()
         });
     }
-    if !line.ends_with(b"\r\n") {
+    Ok(framing_line(&line)?.to_vec())
+}
+
+/// A whole line, LF included, without its CRLF: an error if it does not end in CRLF, or
+/// holds another CR.
+pub(super) fn framing_line(line: &[u8]) -> io::Result<&[u8]> {
+    let Some(line) = line.strip_suffix(b"\r\n") else {
         return Err(invalid("a chunk line must end with CRLF, not a bare LF"));
-    }
-    line.truncate(line.len() - 2);
+    };
     if line.contains(&b'\r') {
         return Err(invalid("a chunk line may not contain a bare CR"));
     }
@@ -190,7 +195,7 @@ fn read_framing_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
 /// `chunk-size [ chunk-ext ]` (RFC 9112 §7.1): hexadecimal digits, then nothing but
 /// extensions, each `;name` or `;name=value`, with optional whitespace only around the `;`
 /// and the `=`. So `5`, `5;a` and `5 ; a = "b"` are sizes; `5 `, `5;` and `5x` are not.
-fn parse_size_line(line: &[u8]) -> Result<u64, &'static str> {
+pub(super) fn parse_size_line(line: &[u8]) -> Result<u64, &'static str> {
     let digits = line.iter().take_while(|byte| byte.is_ascii_hexdigit()).count();
     if digits == 0 || digits > 15 {
         return Err("a chunk size must be 1 to 15 hexadecimal digits");
@@ -250,14 +255,14 @@ fn token_length(bytes: &[u8]) -> usize {
 }
 
 /// `name: value`, with a token for a name and field text for a value.
-fn is_field_line(line: &[u8]) -> bool {
+pub(super) fn is_field_line(line: &[u8]) -> bool {
     let name = token_length(line);
     name > 0
         && line[name..].first() == Some(&b':')
         && line[name + 1..].iter().all(|&byte| is_field_char(char::from(byte)))
 }
 
-fn invalid(why: &'static str) -> io::Error {
+pub(super) fn invalid(why: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, why)
 }
 

@@ -30,6 +30,9 @@ pub struct Limits {
     pub head: usize,
     /// The largest request body, in bytes; larger gets 413 (chapter 4).
     pub body: u64,
+    /// How much of a body being gathered stays in memory; the rest goes to a temporary file
+    /// (chapter 7).
+    pub body_in_memory: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             fields: 100,
             head: 32 * 1024,
             body: 8 * 1024 * 1024,
+            body_in_memory: 512 * 1024,
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::http::{
 };
 
 /// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
-const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 // ANCHOR: gateway
 /// Runs an application for every request on the connections it is given.
