@@ -55,7 +55,12 @@ fn built_book() -> PathBuf {
 fn serve(app: impl Application, options: &Options, listener: std::net::TcpListener) {
     let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
     cli::stop_on_ctrl_c(&shutdown);
-    let config = Config { limits: options.limits, access_log: false, ..Config::default() };
+    let config = Config {
+        limits: options.limits,
+        access_log: false,
+        gather_bodies: true,
+        ..Config::default()
+    };
     let gateway = Gateway::new(app, config).multithreaded(true);
     reactor::serve_with_reactor(
         listener,

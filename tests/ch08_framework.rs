@@ -90,9 +90,10 @@ fn big_file() -> Vec<u8> {
     (0..3 * CHUNK + 1000).map(|i| (i % 251) as u8).collect()
 }
 
-/// The site of `08-framework` on `folder`, behind the validator, on the reactor.
+/// The site of `08-framework` on `folder`, behind the validator, on chapter 7's finished
+/// server (the reactor, bodies gathered before the application runs).
 fn serve_site(folder: &Path) -> TestServer {
-    serve_app(Validator::new(framework::site(folder)), 2, quick(), Limits::default())
+    serve_hardened(Validator::new(framework::site(folder)), 2, quick(), Limits::default())
 }
 
 /// Sends `request` as raw bytes on a fresh connection and reads one response.
@@ -226,7 +227,7 @@ fn small_router() -> Router {
 
 #[test]
 fn a_body_past_the_routers_limit_is_413_and_the_connection_goes_on() {
-    let server = serve_app(Validator::new(small_router()), 1, quick(), Limits::default());
+    let server = serve_hardened(Validator::new(small_router()), 1, quick(), Limits::default());
     let mut client = Client::connect(server.address);
     assert_eq!(client.post("/small", b"0123456789").text(), "0123456789");
     let refused = client.post("/small", b"0123456789!");
@@ -519,6 +520,21 @@ fn the_binary_keeps_chapter_7s_limits_and_timeouts() {
     let mut answer = Vec::new();
     slow.read_to_end(&mut answer).unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 408 "), "{:?}", String::from_utf8_lossy(&answer));
+}
+
+#[test]
+fn the_binary_cuts_off_a_body_slower_than_its_minimum_rate() {
+    let args = ["--quiet", "--min-rate", "1000", "--min-rate-grace", "0.5"];
+    let binary = Binary::start(BINARY, &args);
+    let mut slow = Client::connect(binary.address);
+    slow.send(
+        b"POST /demo/echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\nten bytes.",
+    );
+    // Ten bytes in all, far below 1000 a second: a 408 once the grace period is over.
+    let cut_off = slow.response();
+    assert_eq!(cut_off.status(), 408, "{}", cut_off.text());
+    // Meanwhile the server answers others.
+    assert_eq!(get_fresh(binary.address, "/demo/hello/next").text(), "Hello, next!\n");
 }
 
 #[test]
