@@ -1,0 +1,129 @@
+//! The response body: a Python iterable, streamed (chapter 9).
+//!
+//! The gateway asks for one chunk at a time, as it does of a Rust [`Body`]; each time, this
+//! takes the GIL, calls `next()` and copies the bytes out, and lets the GIL go again before
+//! the gateway writes them to the socket. Nothing is collected. `close()`, which PEP 3333
+//! says the server must call however the response ended, is called on `Drop`, exactly where
+//! chapter 4's Rust bodies release what they hold.
+
+use std::collections::VecDeque;
+use std::panic;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use socket_to_wsgi::wsgi::Body;
+
+use crate::start_response::Response;
+
+/// The rest of a response: chunks already taken from Python, then its iterator.
+pub struct PythonBody {
+    /// What `write` was given and the first non-empty chunk: taken before the gateway sends
+    /// anything, so that the status is final.
+    ready: VecDeque<Vec<u8>>,
+    iterator: Option<Py<PyAny>>,
+    /// The object the application returned, whose `close()` is due.
+    iterable: Option<Py<PyAny>>,
+    response: Response,
+    /// The application raised after `write`: once `ready` is sent, cut the connection.
+    cut: bool,
+}
+
+impl PythonBody {
+    pub fn new(
+        ready: VecDeque<Vec<u8>>,
+        iterator: Option<Py<PyAny>>,
+        iterable: Option<Py<PyAny>>,
+        response: Response,
+    ) -> PythonBody {
+        PythonBody { ready, iterator, iterable, response, cut: false }
+    }
+
+    /// What `write` sent before the application raised, then a cut connection.
+    pub fn cut_after(ready: VecDeque<Vec<u8>>, response: Response) -> PythonBody {
+        PythonBody { ready, iterator: None, iterable: None, response, cut: true }
+    }
+
+    pub fn into_body(self) -> Body {
+        Body::from_chunks(self)
+    }
+}
+
+/// The next bytes from a Python iterator: `Ok(None)` at its end, `Err` if it raised or gave
+/// something that is not bytes.
+pub fn next_chunk(iterator: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+    let Some(item) = next_item(iterator)? else { return Ok(None) };
+    let bytes = item.cast::<PyBytes>().map_err(|_| {
+        let kind = item.get_type().name().map(|name| name.to_string()).unwrap_or_default();
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "the response body must yield bytes, not {kind}; encode text first"
+        ))
+    })?;
+    Ok(Some(bytes.as_bytes().to_vec()))
+}
+
+fn next_item<'py>(iterator: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match iterator.call_method0("__next__") {
+        Ok(item) => Ok(Some(item)),
+        Err(error) if error.is_instance_of::<pyo3::exceptions::PyStopIteration>(iterator.py()) => {
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+// ANCHOR: next
+impl Iterator for PythonBody {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        // From here on, the gateway may have sent the status: exc_info must re-raise.
+        self.response.lock().sent = true;
+        if let Some(chunk) = self.ready.pop_front() {
+            return Some(chunk);
+        }
+        if self.cut {
+            cut_connection();
+        }
+        let iterator = self.iterator.as_ref()?;
+        let next =
+            Python::attach(|py| next_chunk(iterator.bind(py)).inspect_err(|error| error.print(py)));
+        match next {
+            Ok(Some(chunk)) => Some(chunk),
+            Ok(None) => {
+                self.iterator = None;
+                None
+            }
+            Err(_) => cut_connection(),
+        }
+    }
+}
+
+/// Ends a response whose head is gone: the gateway cuts the connection when a body panics.
+/// `resume_unwind` skips the panic hook; the traceback printed before says what happened.
+fn cut_connection() -> ! {
+    panic::resume_unwind(Box::new("the application raised after its response began".to_string()))
+}
+// ANCHOR_END: next
+
+// ANCHOR: close
+impl Drop for PythonBody {
+    fn drop(&mut self) {
+        let Some(iterable) = self.iterable.take() else { return };
+        Python::attach(|py| {
+            let iterable = iterable.bind(py);
+            if let Err(error) = close(iterable) {
+                error.print(py);
+            }
+            self.iterator = None; // dropped while attached, like every Python reference
+        });
+    }
+}
+// ANCHOR_END: close
+
+/// Calls `iterable.close()` if it has one.
+pub fn close(iterable: &Bound<'_, PyAny>) -> PyResult<()> {
+    if iterable.hasattr("close")? {
+        iterable.call_method0("close")?;
+    }
+    Ok(())
+}
