@@ -9,10 +9,12 @@
 
 use std::collections::VecDeque;
 
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::{PyIterator, PyList, PyTuple};
 use socket_to_wsgi::wsgi::{Application, Body, Environ, StartResponse};
 
-use crate::body::{PythonBody, close, next_chunk};
+use crate::body::{PythonBody, bytes_of, close, next_chunk};
 use crate::environ::{add_input, environ_dict};
 use crate::input::lend;
 use crate::start_response::{self, Response};
@@ -76,10 +78,15 @@ impl PythonApp {
                 Err(error) => return failed(py, &error, None, response),
             };
             match first_chunks(&iterable, response) {
-                Ok((ready, iterator)) => {
-                    add_length_of_single_chunk(&iterable, &ready, response);
-                    let iterable = Some(iterable.unbind());
-                    Some(PythonBody::new(ready, iterator, iterable, response.clone()).into_body())
+                Ok(first) => {
+                    if first.is_whole {
+                        add_length(&first.ready, response);
+                    }
+                    // Only an iterable with `close()` needs the GIL again once it is sent.
+                    let closable = iterable.hasattr(intern!(py, "close")).unwrap_or(true);
+                    let iterable = closable.then(|| iterable.unbind());
+                    let body = PythonBody::new(first.ready, first.rest, iterable, response.clone());
+                    Some(body.into_body())
                 }
                 Err(error) => failed(py, &error, Some(iterable), response),
             }
@@ -88,39 +95,53 @@ impl PythonApp {
     // ANCHOR_END: start
 }
 
-/// The chunks ready to send, and the iterator that may hold more.
-type FirstChunks = (VecDeque<Vec<u8>>, Option<Py<PyAny>>);
+/// What is taken from the body before the head is sent.
+struct FirstChunks {
+    /// The bytes given to `write`, then the first non-empty chunk.
+    ready: VecDeque<Vec<u8>>,
+    /// The iterator, if it may hold more.
+    rest: Option<Py<PyIterator>>,
+    /// Whether `ready` is the whole body because the iterable is a list or tuple of one.
+    is_whole: bool,
+}
 
-/// The bytes given to `write`, then the iterable's chunks up to the first non-empty one, and
-/// the iterator if it may hold more.
+/// The bytes given to `write`, then the iterable's chunks up to the first non-empty one.
+/// A list or tuple of one bytestring (Flask's usual answer) is taken whole, so that the
+/// rest of the request needs the GIL no more.
 fn first_chunks(iterable: &Bound<'_, PyAny>, response: &Response) -> PyResult<FirstChunks> {
     let mut ready: VecDeque<Vec<u8>> = std::mem::take(&mut response.lock().written).into();
-    let iterator = iterable.try_iter()?.into_any();
-    while let Some(chunk) = next_chunk(&iterator)? {
+    let single = match iterable.cast::<PyList>() {
+        Ok(list) if list.len() == 1 => Some(list.get_item(0)?),
+        _ => match iterable.cast::<PyTuple>() {
+            Ok(tuple) if tuple.len() == 1 => Some(tuple.get_item(0)?),
+            _ => None,
+        },
+    };
+    if let Some(only) = single {
+        ready.push_back(bytes_of(&only)?);
+        let is_whole = ready.len() == 1;
+        return Ok(FirstChunks { ready, rest: None, is_whole });
+    }
+    let mut iterator = iterable.try_iter()?;
+    while let Some(chunk) = next_chunk(&mut iterator)? {
         if !chunk.is_empty() {
             ready.push_back(chunk);
-            return Ok((ready, Some(iterator.unbind())));
+            return Ok(FirstChunks { ready, rest: Some(iterator.unbind()), is_whole: false });
         }
     }
-    Ok((ready, None))
+    Ok(FirstChunks { ready, rest: None, is_whole: false })
 }
 
 /// PEP 3333 ("Handling the Content-Length Header"): a body of one bytestring has a known
 /// length, so the response can carry `Content-Length` instead of being chunked.
-fn add_length_of_single_chunk(
-    iterable: &Bound<'_, PyAny>,
-    ready: &VecDeque<Vec<u8>>,
-    response: &Response,
-) {
+fn add_length(ready: &VecDeque<Vec<u8>>, response: &Response) {
     let mut chosen = response.lock();
     let has_length =
         chosen.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-length"));
-    if has_length || !chosen.written.is_empty() || iterable.len().ok() != Some(1) || ready.len() > 1
-    {
-        return;
+    if !has_length {
+        let length = ready.front().map_or(0, Vec::len);
+        chosen.headers.push(("Content-Length".to_string(), length.to_string()));
     }
-    let length = ready.front().map_or(0, Vec::len);
-    chosen.headers.push(("Content-Length".to_string(), length.to_string()));
 }
 
 /// The application raised: the traceback goes to stderr, `close()` is called, and the

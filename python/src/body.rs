@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::panic;
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyIterator};
 use socket_to_wsgi::wsgi::Body;
 
 use crate::start_response::Response;
@@ -20,7 +20,7 @@ pub struct PythonBody {
     /// What `write` was given and the first non-empty chunk: taken before the gateway sends
     /// anything, so that the status is final.
     ready: VecDeque<Vec<u8>>,
-    iterator: Option<Py<PyAny>>,
+    iterator: Option<Py<PyIterator>>,
     /// The object the application returned, whose `close()` is due.
     iterable: Option<Py<PyAny>>,
     response: Response,
@@ -31,7 +31,7 @@ pub struct PythonBody {
 impl PythonBody {
     pub fn new(
         ready: VecDeque<Vec<u8>>,
-        iterator: Option<Py<PyAny>>,
+        iterator: Option<Py<PyIterator>>,
         iterable: Option<Py<PyAny>>,
         response: Response,
     ) -> PythonBody {
@@ -50,25 +50,19 @@ impl PythonBody {
 
 /// The next bytes from a Python iterator: `Ok(None)` at its end, `Err` if it raised or gave
 /// something that is not bytes.
-pub fn next_chunk(iterator: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
-    let Some(item) = next_item(iterator)? else { return Ok(None) };
+pub fn next_chunk(iterator: &mut Bound<'_, PyIterator>) -> PyResult<Option<Vec<u8>>> {
+    iterator.next().transpose()?.map(|item| bytes_of(&item)).transpose()
+}
+
+/// The bytes of one chunk, copied out of Python.
+pub fn bytes_of(item: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let bytes = item.cast::<PyBytes>().map_err(|_| {
         let kind = item.get_type().name().map(|name| name.to_string()).unwrap_or_default();
         pyo3::exceptions::PyTypeError::new_err(format!(
             "the response body must yield bytes, not {kind}; encode text first"
         ))
     })?;
-    Ok(Some(bytes.as_bytes().to_vec()))
-}
-
-fn next_item<'py>(iterator: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match iterator.call_method0("__next__") {
-        Ok(item) => Ok(Some(item)),
-        Err(error) if error.is_instance_of::<pyo3::exceptions::PyStopIteration>(iterator.py()) => {
-            Ok(None)
-        }
-        Err(error) => Err(error),
-    }
+    Ok(bytes.as_bytes().to_vec())
 }
 
 // ANCHOR: next
@@ -85,8 +79,9 @@ impl Iterator for PythonBody {
             cut_connection();
         }
         let iterator = self.iterator.as_ref()?;
-        let next =
-            Python::attach(|py| next_chunk(iterator.bind(py)).inspect_err(|error| error.print(py)));
+        let next = Python::attach(|py| {
+            next_chunk(&mut iterator.bind(py).clone()).inspect_err(|error| error.print(py))
+        });
         match next {
             Ok(Some(chunk)) => Some(chunk),
             Ok(None) => {
@@ -122,8 +117,9 @@ impl Drop for PythonBody {
 
 /// Calls `iterable.close()` if it has one.
 pub fn close(iterable: &Bound<'_, PyAny>) -> PyResult<()> {
-    if iterable.hasattr("close")? {
-        iterable.call_method0("close")?;
+    let close = pyo3::intern!(iterable.py(), "close");
+    if iterable.hasattr(close)? {
+        iterable.call_method0(close)?;
     }
     Ok(())
 }

@@ -4,8 +4,10 @@
 //! that stands for bytes (the path, header values) holds one character per byte (Latin-1),
 //! as the PEP asks. The `wsgi.*` entries are the Python objects behind the typed fields.
 
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyString};
 use socket_to_wsgi::wsgi::Environ;
 
 use crate::file_wrapper::FileWrapper;
@@ -19,7 +21,10 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
     for (key, value) in environ.vars() {
         dict.set_item(PyString::new(py, key), PyString::new(py, value))?;
     }
-    let sys = py.import("sys")?;
+    // `sys.stderr` is looked up every time, since an application may replace it; the module
+    // itself once, because an import per request is a cost the hello-world benchmark shows.
+    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
     dict.set_item("wsgi.version", Environ::VERSION)?;
     dict.set_item("wsgi.url_scheme", &environ.url_scheme)?;
     // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
@@ -29,7 +34,7 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
     if environ.input.remaining().is_none() {
         dict.set_item("wsgi.input_terminated", true)?;
     }
-    dict.set_item("wsgi.errors", sys.getattr("stderr")?)?;
+    dict.set_item("wsgi.errors", sys.getattr(intern!(py, "stderr"))?)?;
     dict.set_item("wsgi.multithread", environ.multithread)?;
     dict.set_item("wsgi.multiprocess", environ.multiprocess)?;
     dict.set_item("wsgi.run_once", environ.run_once)?;
