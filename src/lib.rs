@@ -13,6 +13,7 @@
 //! | 5 | [`connection`], [`http`], [`wsgi`] | keep-alive, pipelining, chunked bodies both ways |
 //! | 6 | [`reactor`], [`connection`] | idle connections parked with the kernel; idle and head timeouts |
 //! | 7 | [`reactor`], [`wsgi`] | limits, hostile input, failing applications, the validator |
+//! | 9 | [`reactor`] | each worker's life inside a caller's function (the `python/` package keeps workers attached to CPython) |
 
 pub mod cli;
 pub mod connection;

@@ -78,16 +78,20 @@ impl Iterator for PythonBody {
         if self.cut {
             cut_connection();
         }
-        let iterator = self.iterator.as_ref()?;
+        self.iterator.as_ref()?;
         let next = Python::attach(|py| {
-            next_chunk(&mut iterator.bind(py).clone()).inspect_err(|error| error.print(py))
-        });
-        match next {
-            Ok(Some(chunk)) => Some(chunk),
-            Ok(None) => {
-                self.iterator = None;
-                None
+            let mut iterator = self.iterator.as_ref()?.bind(py).clone();
+            let next = next_chunk(&mut iterator);
+            if let Ok(None) = next {
+                // The end: close() now, while the GIL is held anyway, not in one more
+                // round-trip to Python from `drop`.
+                self.close(py);
             }
+            Some(next.inspect_err(|error| error.print(py)))
+        });
+        match next? {
+            Ok(Some(chunk)) => Some(chunk),
+            Ok(None) => None,
             Err(_) => cut_connection(),
         }
     }
@@ -101,16 +105,23 @@ fn cut_connection() -> ! {
 // ANCHOR_END: next
 
 // ANCHOR: close
-impl Drop for PythonBody {
-    fn drop(&mut self) {
-        let Some(iterable) = self.iterable.take() else { return };
-        Python::attach(|py| {
-            let iterable = iterable.bind(py);
-            if let Err(error) = close(iterable) {
+impl PythonBody {
+    /// Calls the iterable's `close()`, once, and lets go of the Python objects.
+    fn close(&mut self, py: Python<'_>) {
+        self.iterator = None;
+        if let Some(iterable) = self.iterable.take() {
+            if let Err(error) = close(iterable.bind(py)) {
                 error.print(py);
             }
-            self.iterator = None; // dropped while attached, like every Python reference
-        });
+        }
+    }
+}
+
+impl Drop for PythonBody {
+    fn drop(&mut self) {
+        if self.iterable.is_some() || self.iterator.is_some() {
+            Python::attach(|py| self.close(py));
+        }
     }
 }
 // ANCHOR_END: close

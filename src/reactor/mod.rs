@@ -1,4 +1,5 @@
-//! Keep-alive connections without a thread each (chapter 6; its limits, chapter 7).
+//! Keep-alive connections without a thread each (chapter 6; its limits, chapter 7; how a
+//! worker starts, chapter 9).
 //!
 //! A persistent connection spends most of its life idle, between requests. If a worker sat
 //! blocked on each idle connection, N workers would serve N clients and everyone else would
