@@ -28,7 +28,8 @@ pub fn virtualenv() -> String {
     let venv = std::env::var("VIRTUAL_ENV").unwrap_or_else(|_| {
         panic!(
             "VIRTUAL_ENV is not set. Make a virtualenv with Flask and gunicorn and activate it \
-             (bash .ci/run does: see python/README or the book's chapter 9), then run again"
+             (README.md, \"Chapter 9: Python applications\", says how; bash .ci/run does it \
+             for you), then run again"
         )
     });
     assert!(Path::new(&venv).join("bin/python").exists(), "VIRTUAL_ENV={venv} has no bin/python");
