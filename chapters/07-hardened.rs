@@ -30,7 +30,12 @@ fn main() {
     let listener = cli::listen_or_exit(&options);
     let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
     cli::stop_on_ctrl_c(&shutdown);
-    let config = Config { limits: options.limits, access_log: !options.quiet, ..Config::default() };
+    let config = Config {
+        limits: options.limits,
+        access_log: !options.quiet,
+        gather_bodies: true,
+        ..Config::default()
+    };
     let gateway = Gateway::new(demo_app, config).multithreaded(true);
     reactor::serve_with_reactor(
         listener,

@@ -6,12 +6,14 @@
 //! owns that buffer, and parses a head only once it is complete, so that a client sending
 //! one byte a second never makes a worker wait for the rest.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Chain, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use crate::http::exchange::peer_name;
 use crate::http::{Limits, Request, RequestError, parse_head};
+use crate::reactor::ReactorConfig;
+use crate::spool::{Gathered, Spilled, Waiting};
 
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 16 * 1024;
@@ -50,6 +52,8 @@ pub struct Connection {
     buffer: Buffer,
     pub endpoints: Endpoints,
     deadline: Deadline,
+    /// A request whose body is being gathered (chapter 7).
+    waiting: Option<Waiting>,
 }
 // ANCHOR_END: connection
 
@@ -69,13 +73,16 @@ enum Deadline {
     Idle(Instant),
     /// A head is due: answered 408 at this instant if part of it has come.
     Head(Instant),
+    /// A body is arriving (chapter 7): answered 408 once, past `grace`, it has come more
+    /// slowly than `min_rate` bytes a second since its head was read.
+    Body { since: Instant, min_rate: u64, grace: Duration },
 }
 
 impl Connection {
     pub fn new(stream: TcpStream) -> Connection {
         let endpoints = Endpoints::of(&stream);
         let buffer = Buffer { bytes: vec![0; READ_SIZE], start: 0, end: 0 };
-        Connection { stream, buffer, endpoints, deadline: Deadline::None }
+        Connection { stream, buffer, endpoints, deadline: Deadline::None, waiting: None }
     }
 
     pub fn stream(&self) -> &TcpStream {
@@ -111,20 +118,68 @@ impl Connection {
         (BodyReader { stream: &self.stream, buffer: &mut self.buffer }, &self.stream)
     }
 
+    /// Waits, parked, for the body of a request whose head has been taken (chapter 7).
+    pub fn wait_for_body(&mut self, waiting: Waiting) {
+        self.waiting = Some(waiting);
+    }
+
+    /// Whether a request's body is being gathered.
+    pub fn is_gathering(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// The request whose body is being gathered.
+    pub fn waiting_request(&mut self) -> Option<&mut Request> {
+        self.waiting.as_mut().map(|waiting| &mut waiting.request)
+    }
+
+    /// The request being gathered, once its body has arrived, with the part of the body that
+    /// was spilled to disk (the rest is in the buffer). Until then, keeps at most `in_memory`
+    /// bytes of the body in memory.
+    pub fn gathered(&mut self, in_memory: usize) -> io::Result<Option<(Request, Spilled)>> {
+        let Some(waiting) = &mut self.waiting else { return Ok(None) };
+        if waiting.look(self.buffer.unread()) == Gathered::Enough {
+            let waiting = self.waiting.take().expect("checked above");
+            return waiting.into_parts().map(Some);
+        }
+        let seen = waiting.seen();
+        if seen > in_memory {
+            waiting.spill(self.buffer.unread())?;
+            self.buffer.start += seen;
+        }
+        Ok(None)
+    }
+
+    /// Like [`Connection::split`], for a body that was gathered: what was spilled, then the
+    /// buffer.
+    pub fn split_gathered(
+        &mut self,
+        spilled: Spilled,
+    ) -> (Chain<Spilled, BodyReader<'_>>, &TcpStream) {
+        let (buffered, out) = self.split();
+        (spilled.chain(buffered), out)
+    }
+
     // ANCHOR: deadlines
     /// Gives the first request `timeout` to arrive, counted from now (the connection's start).
     pub fn expect_head_within(&mut self, timeout: Duration) {
         self.deadline = Deadline::Head(Instant::now() + timeout);
     }
 
-    /// Sets the deadline the connection now waits under: `idle` between requests, or, while
-    /// a head is arriving, `head` from its first byte (a head already on the clock keeps it).
-    pub fn wait_for_more(&mut self, idle: Duration, head: Duration) {
+    /// Sets the deadline the connection now waits under: the idle timeout between requests;
+    /// while a head is arriving, the head timeout from its first byte (a head already on the
+    /// clock keeps it); while a body is, the minimum rate.
+    pub fn wait_for_more(&mut self, config: &ReactorConfig) {
         let now = Instant::now();
-        self.deadline = match self.deadline {
-            Deadline::Head(due) => Deadline::Head(due),
-            _ if self.is_mid_request() => Deadline::Head(now + head),
-            _ => Deadline::Idle(now + idle),
+        self.deadline = match (&self.waiting, self.deadline) {
+            (Some(waiting), _) => Deadline::Body {
+                since: waiting.since,
+                min_rate: config.min_rate,
+                grace: config.rate_grace,
+            },
+            (None, Deadline::Head(due)) => Deadline::Head(due),
+            _ if self.is_mid_request() => Deadline::Head(now + config.head_timeout),
+            _ => Deadline::Idle(now + config.idle_timeout),
         };
     }
 
@@ -133,12 +188,17 @@ impl Connection {
         match self.deadline {
             Deadline::None => false,
             Deadline::Idle(due) | Deadline::Head(due) => now >= due,
+            Deadline::Body { since, min_rate, grace } => {
+                let elapsed = now.saturating_duration_since(since);
+                let received = self.waiting.as_ref().map_or(0, Waiting::received);
+                elapsed > grace && (received as f64) < min_rate as f64 * elapsed.as_secs_f64()
+            }
         }
     }
 
     /// Whether part of a request has come: closing now means answering 408, not just closing.
     pub fn is_mid_request(&self) -> bool {
-        !self.unread().is_empty()
+        self.waiting.is_some() || !self.unread().is_empty()
     }
     // ANCHOR_END: deadlines
 }
@@ -238,11 +298,11 @@ mod tests {
     #[test]
     fn deadlines_follow_what_the_connection_waits_for() {
         let (mut connection, _client) = connected();
-        let (idle, head) = (Duration::from_secs(5), Duration::from_secs(10));
+        let config = ReactorConfig::default();
         connection.expect_head_within(Duration::ZERO);
         assert!(connection.is_overdue(Instant::now()), "the first head counts from the start");
         connection.deadline = Deadline::None;
-        connection.wait_for_more(idle, head);
+        connection.wait_for_more(&config);
         assert!(matches!(connection.deadline, Deadline::Idle(_)));
         assert!(!connection.is_overdue(Instant::now()));
         assert!(!connection.is_mid_request());

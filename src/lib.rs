@@ -12,7 +12,7 @@
 //! | 4 | [`wsgi`] | the application interface of PEP 3333, in Rust types |
 //! | 5 | [`connection`], [`http`], [`wsgi`] | keep-alive, pipelining, chunked bodies both ways |
 //! | 6 | [`reactor`], [`connection`] | idle connections parked with the kernel; idle and head timeouts |
-//! | 7 | [`reactor`], [`wsgi`] | limits, hostile input, failing applications, the validator |
+//! | 7 | [`reactor`], [`wsgi`], [`spool`] | limits, hostile input, bodies gathered before the application runs, failing applications, the validator |
 //! | 9 | [`reactor`] | each worker's life inside a caller's function (the `python/` package keeps workers attached to CPython) |
 
 pub mod cli;
@@ -24,4 +24,5 @@ pub mod pool;
 pub mod reactor;
 pub mod server;
 pub mod sleep;
+pub mod spool;
 pub mod wsgi;

@@ -95,6 +95,25 @@ on_both_servers! {
     }
 
     #[test]
+    fn a_body_of_one_chunk_gets_its_length_and_keeps_an_http_1_0_connection() {
+        let server = serve(2);
+        let mut client = Client::connect(server.address);
+        // The demo's 404 is one chunk without a Content-Length of its own.
+        client.send(b"GET /nowhere HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        let response = client.response();
+        assert_eq!(response.status(), 404);
+        let length = response.header("Content-Length").map(str::to_string);
+        assert_eq!(length, Some(response.body.len().to_string()));
+        assert_eq!(response.header("Connection"), Some("keep-alive"));
+        client.send(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assert_eq!(client.response().status(), 200, "the connection carried another request");
+        // HTTP/1.1 says the length too, rather than chunks.
+        let response = client.get("/nowhere");
+        assert_eq!(response.header("Transfer-Encoding"), None);
+        assert_eq!(response.header("Content-Length"), Some(length.unwrap().as_str()));
+    }
+
+    #[test]
     fn pipelined_requests_are_answered_in_order() {
         let server = serve(2);
         let mut client = Client::connect(server.address);

@@ -277,6 +277,31 @@ fn corpus() -> Vec<Case> {
             Answered(200),
         ),
         case("an empty value is allowed", get_with("X-Empty:\r\n"), Answered(200)),
+        case("a form feed ending a value", get_with("X-Name: value\x0c\r\n"), Refused(400)),
+        case("a form feed before a value", get_with("X-Name:\x0cvalue\r\n"), Refused(400)),
+        case("a vertical tab in a value", get_with("X-Name: a\x0bb\r\n"), Refused(400)),
+        case("a bare CR ending a value", get_with("X-Name: value\r\r\n"), Refused(400)),
+        case("tabs around a value", get_with("X-Name:\tvalue\t\r\n"), Answered(200)),
+        case(
+            "two Content-Type headers",
+            post("Content-Type: a/b\r\nContent-Type: c/d\r\nContent-Length: 0\r\n", ""),
+            Refused(400),
+        ),
+        case(
+            "two Authorization headers",
+            get_with("Authorization: Basic YTpi\r\nAuthorization: Basic Yzpk\r\n"),
+            Refused(400),
+        ),
+        case(
+            "too many header fields",
+            get_with(&(0..70).map(|n| format!("X-{n}: {n}\r\n")).collect::<String>()),
+            Refused(431),
+        ),
+        case(
+            "one field line over its own limit",
+            get_with(&format!("X-Long: {}\r\n", "a".repeat(2100))),
+            Refused(431),
+        ),
         case("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", Refused(400)),
         case("two Host headers", get_with("Host: other\r\n"), Refused(400)),
         case("two identical Host headers", get_with("Host: test\r\n"), Refused(400)),
@@ -305,6 +330,11 @@ fn corpus() -> Vec<Case> {
         case(
             "unknown expectation",
             post("Expect: teapot\r\nContent-Length: 0\r\n", ""),
+            Refused(417),
+        ),
+        case(
+            "an unknown expectation after 100-continue",
+            post("Expect: 100-continue\r\nExpect: teapot\r\nContent-Length: 0\r\n", ""),
             Refused(417),
         ),
         // Content-Length (RFC 9112 §6.3, RFC 9110 §8.6).
@@ -399,13 +429,71 @@ fn corpus() -> Vec<Case> {
             Answered(200),
         ),
         case(
+            "a quoted chunk extension is allowed",
+            chunked("5 ; name = \"a; b\"\r\nhello\r\n0\r\n\r\n"),
+            Answered(200),
+        ),
+        // Chunk lines to the letter of RFC 9112 §7.1, where proxies and servers that are
+        // lenient in different ways disagree on where a body ends.
+        case("a space after the last chunk's size", chunked("0 \r\n\r\n"), Refused(400)),
+        case("a space after a chunk size", chunked("a \r\n0123456789\r\n0\r\n\r\n"), Refused(400)),
+        case("a `;` with no extension name", chunked("5;\r\nhello\r\n0\r\n\r\n"), Refused(400)),
+        case(
+            "a bare CR inside a chunk extension",
+            chunked("5;ext=val\rue\r\nhello\r\n0\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
+            "bare CRs after a chunk size",
+            chunked("5\r\r;ABCD\r\n34\r\nE\r\n0\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
+            "a bare LF ending a chunk size, with a smuggled request",
+            chunked(&format!("5\nhello\r\n0\r\n\r\n{SMUGGLED}")),
+            Refused(400),
+        ),
+        case("a bare LF after chunk data", chunked("5\r\nhello\n0\r\n\r\n"), Refused(400)),
+        case("CR and a byte after chunk data", chunked("5\r\nhello\rX0\r\n\r\n"), Refused(400)),
+        case("a bare LF ending the last chunk", chunked("5\r\nhello\r\n0\n\r\n"), Refused(400)),
+        case("a bare LF ending the trailers", chunked("5\r\nhello\r\n0\r\n\n"), Refused(400)),
+        case(
+            "a trailer line that is not a field",
+            chunked("5\r\nhello\r\n0\r\nnot a field\r\n\r\n"),
+            Refused(400),
+        ),
+        case(
             "trailer fields are allowed",
             chunked("5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"),
             Answered(200),
         ),
         then_leaves("a chunked body without its last chunk", chunked("5\r\nhello\r\n"), Incomplete),
         then_leaves("a chunked body cut inside a chunk", chunked("a\r\nhello"), Incomplete),
-        // Targets.
+        // Targets (RFC 9112 §3.2).
+        case("a relative target", format!("GET index.html HTTP/1.1\r\n{host}\r\n"), Refused(400)),
+        case(
+            "a fragment in the target",
+            format!("GET /environ?q=1#frag HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case("an asterisk with GET", format!("GET * HTTP/1.1\r\n{host}\r\n"), Refused(400)),
+        case(
+            "the authority form with GET",
+            format!("GET test:80 HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case("CONNECT", format!("CONNECT test:443 HTTP/1.1\r\n{host}\r\n"), Refused(501)),
+        case("an HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Refused(505)),
+        case(
+            "the absolute form with user info",
+            format!("GET http://user@test/ HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
+        case(
+            "the absolute form with another scheme",
+            format!("GET ftp://test/ HTTP/1.1\r\n{host}\r\n"),
+            Refused(400),
+        ),
         case(
             "a percent-encoded path",
             format!("GET /environ/%41%42 HTTP/1.1\r\n{host}\r\n"),
@@ -506,7 +594,7 @@ fn a_body_shorter_than_its_content_length_is_incomplete() {
 /// server as a whole. Whatever the answer, it is not the server's own failure (5xx).
 #[test]
 fn the_asterisk_form_is_not_a_server_error() {
-    let server = serve_quick(2);
+    let server = serve_demo_quick(2);
     let mut client = Client::connect(server.address);
     client.send(b"OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n");
     let response = client.response();
@@ -519,7 +607,7 @@ fn the_asterisk_form_is_not_a_server_error() {
 /// 505 means the *major* version is not supported (RFC 9110 §15.6.6).
 #[test]
 fn a_higher_minor_version_is_treated_as_http_1_1() {
-    let server = serve_quick(2);
+    let server = serve_demo_quick(2);
     let mut client = Client::connect(server.address);
     client.send(b"GET / HTTP/1.2\r\nHost: test\r\n\r\n");
     assert_eq!(client.response().status(), 200);
@@ -527,7 +615,7 @@ fn a_higher_minor_version_is_treated_as_http_1_1() {
 
 #[test]
 fn smuggling_with_content_length_and_transfer_encoding_is_refused_and_closed() {
-    let server = serve_quick(2);
+    let server = serve_demo_quick(2);
     let mut client = Client::connect(server.address);
     // A proxy trusting Content-Length sees one request; a server trusting the chunked
     // coding would see two. Neither: 400, and the second is never answered.
@@ -546,7 +634,7 @@ fn smuggling_with_content_length_and_transfer_encoding_is_refused_and_closed() {
 
 #[test]
 fn the_corpus_cases_that_are_answered_show_the_right_environ() {
-    let server = serve_quick(2);
+    let server = serve_demo_quick(2);
     let mut client = Client::connect(server.address);
     let response = client.get("/environ/%41%42%2Fc%C3%A9?q=%41");
     assert_eq!(environ_value(&response, "PATH_INFO").as_deref(), Some("/environ/AB/cÃ©"));
@@ -560,9 +648,41 @@ fn the_corpus_cases_that_are_answered_show_the_right_environ() {
     assert_eq!(environ_value(&response, "HTTP_X_LATIN").as_deref(), Some("café"));
 }
 
+/// RFC 9112 §3.2.2: a server takes the host of an absolute-form target and ignores `Host`;
+/// the application sees what it would for the same request in origin form.
+#[test]
+fn an_absolute_target_gives_the_environ_of_its_origin_form() {
+    let server = serve_demo_quick(2);
+    let mut client = Client::connect(server.address);
+    let absolute = b"GET http://example.com/environ?q=1 HTTP/1.1\r\nHost: test\r\n\r\n";
+    let origin = b"GET /environ?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    client.send(absolute);
+    let from_absolute = client.response().environ_lines();
+    client.send(origin);
+    let from_origin = client.response().environ_lines();
+    assert_eq!(from_absolute, from_origin);
+    assert!(from_origin.contains(&("HTTP_HOST".to_string(), "example.com".to_string())));
+}
+
+/// Trailers arrive after the body, when the environ was built long ago; they are read and
+/// dropped, so a `Content-Length` or `Host` among them can never change the request.
+#[test]
+fn trailer_fields_never_reach_the_environ_or_the_framing() {
+    let server = serve_demo_quick(2);
+    let mut client = Client::connect(server.address);
+    client.send(
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n\
+          5\r\nhello\r\n0\r\nContent-Length: 40\r\nHost: evil\r\nX-Late: 1\r\n\r\n",
+    );
+    assert_eq!(client.response().body, b"hello");
+    let environ = client.get("/environ");
+    assert_eq!(environ_value(&environ, "HTTP_HOST").as_deref(), Some("test"));
+    assert_eq!(environ_value(&environ, "HTTP_X_LATE"), None);
+}
+
 #[test]
 fn header_names_with_underscores_do_not_reach_the_environ() {
-    let server = serve_quick(2);
+    let server = serve_demo_quick(2);
     let mut client = Client::connect(server.address);
     client.send(
         b"GET /environ HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: 10.0.0.1\r\n\
@@ -616,7 +736,7 @@ fn fragile(environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Bod
 #[test]
 fn a_panic_before_the_body_gets_500_and_the_worker_lives_on() {
     // One worker: if the panic killed it, nothing would ever be answered again.
-    let server = serve_app(fragile, 1, quick(), Limits::default());
+    let server = serve_hardened(fragile, 1, quick(), Limits::default());
     let mut client = Client::connect(server.address);
     let response = client.get("/panic");
     assert_eq!(response.status(), 500);
@@ -632,7 +752,7 @@ fn a_panic_before_the_body_gets_500_and_the_worker_lives_on() {
 
 #[test]
 fn a_panic_in_the_body_cuts_the_connection_and_the_client_can_tell() {
-    let server = serve_app(fragile, 1, quick(), Limits::default());
+    let server = serve_hardened(fragile, 1, quick(), Limits::default());
 
     // Chunked: the last chunk never comes.
     let mut client = Client::connect(server.address);
@@ -670,7 +790,103 @@ fn the_binary_serves_keep_alive_connections() {
 fn the_binary_lists_its_limits_in_help() {
     let (code, stdout, _) = common::run_to_end(BINARY, &["--help"]);
     assert_eq!(code, 0);
-    for flag in ["--max-connections", "--idle-timeout", "--head-timeout", "--max-body", "--quiet"] {
+    let flags =
+        ["--max-connections", "--idle-timeout", "--head-timeout", "--max-field", "--max-fields"];
+    for flag in flags.into_iter().chain(["--max-body", "--quiet"]) {
         assert!(stdout.contains(flag), "--help does not mention {flag}:\n{stdout}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Slow bodies, gathered before the application runs
+// ---------------------------------------------------------------------------------------
+
+/// A client that sends its body a byte at a time never makes a read time out, so on chapter
+/// 5's server it holds a worker for as long as it likes. Gathered by the reactor, such a body
+/// holds no worker, and once the grace period has passed the minimum rate cuts it off.
+#[test]
+fn slow_bodies_hold_no_worker_and_are_cut_off_by_the_minimum_rate() {
+    const DRIPPING: usize = 8;
+    let reactor = ReactorConfig { rate_grace: Duration::from_secs(1), ..quick() };
+    let server = serve_demo(2, reactor, Limits::default());
+    let head = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n";
+    let mut drippers: Vec<Client> =
+        (0..DRIPPING).map(|_| Client::connect(server.address)).collect();
+    for dripper in &mut drippers {
+        dripper.send(head.as_bytes());
+    }
+    let streams: Vec<TcpStream> =
+        drippers.iter().map(|dripper| dripper.stream.try_clone().unwrap()).collect();
+    let dripping = thread::spawn(move || {
+        // A byte every 100 ms for at most 5 s, until the server closes each connection.
+        let mut streams: Vec<Option<TcpStream>> = streams.into_iter().map(Some).collect();
+        for _ in 0..50 {
+            for slot in &mut streams {
+                if slot.as_mut().is_some_and(|stream| stream.write_all(b"x").is_err()) {
+                    *slot = None;
+                }
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    thread::sleep(Duration::from_millis(200));
+    // Both workers would be reading bodies on chapter 5's server, for as long as the drips
+    // go on; here they are free. Three seconds is generous for an answer that takes a
+    // millisecond, and far less than the drips last.
+    let mut normal = Client::connect(server.address);
+    normal.stream.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    normal.send(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n");
+    let answer = normal.try_response(false).map(|response| response.status());
+    assert_eq!(answer, Ok(200), "a normal client is answered while the bodies drip");
+    for dripper in &mut drippers {
+        let cut_off = dripper.response();
+        assert_eq!(cut_off.status(), 408, "{}", cut_off.text());
+        dripper.assert_closed("after the 408 for a slow body");
+    }
+    dripping.join().unwrap();
+}
+
+#[test]
+fn a_large_upload_arrives_whole_in_memory_or_on_disk() {
+    let limits = Limits { body_in_memory: 64 * 1024, ..Limits::default() };
+    let server = serve_demo(2, quick(), limits);
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let mut client = Client::connect(server.address);
+    for (name, framing) in [("small, in memory", &body[..1000]), ("large, spilled", &body[..])] {
+        let response = client.post("/echo", framing);
+        assert_eq!(response.status(), 200, "{name}");
+        assert!(response.body == framing, "{name}: the echo differs from what was sent");
+    }
+    let mut wire =
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for piece in body.chunks(70_000) {
+        socket_to_wsgi::http::encode_chunk(&mut wire, piece);
+    }
+    wire.extend_from_slice(socket_to_wsgi::http::LAST_CHUNK);
+    client.send(&wire);
+    let response = client.response();
+    assert!(response.body == body, "the chunked upload came back different");
+    let prefix = format!("socket-to-wsgi-body-{}-", std::process::id());
+    let left_behind = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+        .count();
+    assert_eq!(left_behind, 0, "every temporary file is deleted with its body");
+}
+
+/// RFC 9110 §10.1.1: a client that asked for `100 Continue` may wait for it before sending
+/// the body. The gathering server sends it while the body is awaited, and only once.
+#[test]
+fn continue_is_sent_while_a_gathered_body_is_awaited() {
+    let server = serve_demo_quick(2);
+    let mut client = Client::connect(server.address);
+    client.send(
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+    );
+    assert_eq!(client.response().status(), 100);
+    client.send(b"hello");
+    let response = client.response();
+    assert_eq!((response.status(), response.body.as_slice()), (200, &b"hello"[..]));
+    assert_eq!(client.get("/").status(), 200, "no second 100 came in between");
 }

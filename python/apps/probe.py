@@ -88,6 +88,7 @@ def echo(environ, start_response):
         if not part:
             break
         parts.append(part)
+    MARKS.append(f"echoed {sum(map(len, parts))} bytes")
     length = environ.get("CONTENT_LENGTH", "")
     terminated = str(environ.get("wsgi.input_terminated"))
     headers = [("X-Content-Length", length or "none"), ("X-Input-Terminated", terminated)]

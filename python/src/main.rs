@@ -66,7 +66,14 @@ fn main() {
     println!("serving {shown} with Python {} from {}", python.version, python.prefix);
     let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
     cli::stop_on_ctrl_c(&shutdown);
-    let config = Config { limits: options.limits, access_log: !options.quiet, ..Config::default() };
+    // Bodies are gathered before the application runs, as in chapter 7: a slow upload holds
+    // no worker, and so no Python thread.
+    let config = Config {
+        limits: options.limits,
+        access_log: !options.quiet,
+        gather_bodies: true,
+        ..Config::default()
+    };
     let gateway = Gateway::new(PythonApp::new(app), config).multithreaded(true);
     let serve = move |connection: &mut _| gateway.serve_ready(connection);
     let (threads, limits) = (options.threads, options.reactor);

@@ -31,7 +31,9 @@ pub struct Command {
     pub quiet: bool,
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
-    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-head`, `--max-body` (chapter 7).
+    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
+    /// `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace`
+    /// (chapter 7).
     pub limits: bool,
 }
 
@@ -42,7 +44,8 @@ pub struct Options {
     pub port: u16,
     pub threads: NonZeroUsize,
     pub spawn: bool,
-    /// Request size limits: `--max-line`, `--max-head`, `--max-body`.
+    /// Request size limits: `--max-line`, `--max-field`, `--max-fields`, `--max-head`,
+    /// `--max-body`.
     pub limits: Limits,
     /// The connection cap and the timeouts.
     pub reactor: ReactorConfig,
@@ -85,7 +88,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 12] = [
+const FLAGS: [(&str, &str); 17] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -95,8 +98,13 @@ const FLAGS: [(&str, &str); 12] = [
     ("--head-timeout SECS", "408 when a request head takes longer (default 10)"),
     ("--io-timeout SECS", "how long one body read or response write may block (default 10)"),
     ("--max-line BYTES", "414 for a longer request line (default 8192)"),
-    ("--max-head BYTES", "431 for a larger request head (default 16384)"),
+    ("--max-field BYTES", "431 for a longer header field line (default 8192)"),
+    ("--max-fields N", "431 for more header fields (default 100)"),
+    ("--max-head BYTES", "431 for a larger request head (default 32768)"),
     ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
+    ("--body-in-memory BYTES", "a larger body waits in a temporary file (default 524288)"),
+    ("--min-rate BYTES", "408 for a body slower than this many bytes/s (default 240)"),
+    ("--min-rate-grace SECS", "how long a body may be slower at first (default 5)"),
     ("--quiet", "no access log on stderr"),
 ];
 
@@ -125,9 +133,9 @@ impl Command {
             "--spawn" => self.spawn,
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
-            "--max-connections" | "--io-timeout" | "--max-line" | "--max-head" | "--max-body" => {
-                self.limits
-            }
+            "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
+            | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
+            | "--min-rate-grace" => self.limits,
             _ => true,
         }
     }
@@ -160,8 +168,13 @@ impl Command {
         flags.read("--max-connections", &mut reactor.max_connections, one_or_more)?;
         flags.read("--io-timeout", &mut reactor.io_timeout, seconds)?;
         flags.read("--max-line", &mut limits.request_line, number)?;
+        flags.read("--max-field", &mut limits.field_line, number)?;
+        flags.read("--max-fields", &mut limits.fields, number)?;
         flags.read("--max-head", &mut limits.head, number)?;
         flags.read("--max-body", &mut limits.body, number)?;
+        flags.read("--body-in-memory", &mut limits.body_in_memory, number)?;
+        flags.read("--min-rate", &mut reactor.min_rate, number)?;
+        flags.read("--min-rate-grace", &mut reactor.rate_grace, seconds)?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -313,18 +326,28 @@ mod tests {
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
-                    --max-head 200 --max-body 99";
+                    --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
+                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
             threads: NonZeroUsize::new(8).unwrap(),
             spawn: true,
-            limits: Limits { request_line: 100, head: 200, body: 99 },
+            limits: Limits {
+                request_line: 100,
+                field_line: 50,
+                fields: 7,
+                head: 200,
+                body: 99,
+                body_in_memory: 64,
+            },
             reactor: ReactorConfig {
                 idle_timeout: Duration::from_millis(500),
                 head_timeout: Duration::from_secs(2),
                 io_timeout: Duration::from_secs(3),
                 max_connections: 10,
+                min_rate: 10,
+                rate_grace: Duration::from_secs(2),
             },
             quiet: true,
         };

@@ -11,6 +11,8 @@
 
 use std::io::{self, BufRead, Read};
 
+use super::{is_field_char, is_token_byte};
+
 // ANCHOR: encode_chunk
 /// The last chunk and the empty trailer section that end every chunked body.
 pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
@@ -26,7 +28,7 @@ pub fn encode_chunk(out: &mut Vec<u8>, data: &[u8]) {
 // ANCHOR_END: encode_chunk
 
 /// The longest chunk-size line (size, extensions, CRLF) or trailer line accepted.
-const MAX_LINE: usize = 4096;
+pub(super) const MAX_LINE: usize = 4096;
 
 /// Decodes a chunked body from `source`, yielding only the data, and never more than `limit`
 /// bytes in all.
@@ -42,6 +44,8 @@ pub struct ChunkedReader<R> {
     budget: u64,
     finished: bool,
     over_limit: bool,
+    /// Whether a read failed; every later one fails too.
+    broken: bool,
 }
 
 impl<R: BufRead> ChunkedReader<R> {
@@ -52,6 +56,7 @@ impl<R: BufRead> ChunkedReader<R> {
             budget: limit,
             finished: false,
             over_limit: false,
+            broken: false,
         }
     }
 
@@ -65,34 +70,36 @@ impl<R: BufRead> ChunkedReader<R> {
         self.finished
     }
 
-    /// Reads a chunk-size line and returns the size (RFC 9112 §7.1: `1*HEXDIG [ chunk-ext ] CRLF`).
+    /// Reads a chunk-size line and returns the size (RFC 9112 §7.1).
     fn read_size(&mut self) -> io::Result<u64> {
-        let line = read_line(&mut self.source)?;
-        let digits = line.split(|&byte| byte == b';').next().unwrap_or_default().trim_ascii_end();
-        if digits.is_empty() || digits.len() > 15 || !digits.iter().all(u8::is_ascii_hexdigit) {
-            return Err(invalid("a chunk size must be 1 to 15 hexadecimal digits"));
-        }
-        let size = u64::from_str_radix(std::str::from_utf8(digits).unwrap_or_default(), 16)
-            .map_err(|_| invalid("a chunk size must be hexadecimal"))?;
-        Ok(size)
+        let line = read_framing_line(&mut self.source)?;
+        parse_size_line(&line).map_err(invalid)
     }
 
-    /// Reads the trailer section up to its empty line, and drops it (we pass no trailers on).
+    /// Reads the trailer section up to its empty line, and drops it: a trailer must never
+    /// be merged into the headers, where a `Content-Length` or `Host` arriving after the
+    /// body could change what the request meant (RFC 9110 §6.5.1). Each line must still be
+    /// a well-formed field, since a proxy in front reads them as fields too.
     fn skip_trailers(&mut self) -> io::Result<()> {
         for _ in 0..64 {
-            if read_line(&mut self.source)?.is_empty() {
+            let line = read_framing_line(&mut self.source)?;
+            if line.is_empty() {
                 return Ok(());
+            }
+            if !is_field_line(&line) {
+                return Err(invalid("a trailer line is not a header field"));
             }
         }
         Err(invalid("too many trailer lines"))
     }
 
-    /// Reads the CRLF that ends every chunk's data.
+    /// Reads the CRLF that ends every chunk's data: exactly those two bytes.
     fn read_chunk_end(&mut self) -> io::Result<()> {
-        if read_line(&mut self.source)?.is_empty() {
-            Ok(())
-        } else {
-            Err(invalid("chunk data is longer than its size said"))
+        let mut end = [0; 2];
+        self.source.read_exact(&mut end)?;
+        match &end {
+            b"\r\n" => Ok(()),
+            _ => Err(invalid("chunk data must be followed by CRLF, and only by CRLF")),
         }
     }
 }
@@ -100,6 +107,19 @@ impl<R: BufRead> ChunkedReader<R> {
 // ANCHOR: chunked_read
 impl<R: BufRead> Read for ChunkedReader<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.broken {
+            // Past a framing error, where the body ends is unknown: reading on would take
+            // whatever bytes follow the error for chunk sizes.
+            return Err(invalid("the chunked body's framing is broken"));
+        }
+        let result = self.read_chunks(buffer);
+        self.broken = result.is_err();
+        result
+    }
+}
+
+impl<R: BufRead> ChunkedReader<R> {
+    fn read_chunks(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.finished || buffer.is_empty() {
                 return Ok(0);
@@ -138,8 +158,15 @@ impl<R: BufRead> Read for ChunkedReader<R> {
 }
 // ANCHOR_END: chunked_read
 
-/// One CRLF-terminated line without its CRLF; a bare LF is accepted (RFC 9112 §2.2).
-fn read_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
+// ANCHOR: framing_line
+/// One line of chunked framing, without its CRLF.
+///
+/// Stricter than a head's lines: RFC 9112 §2.2 lets a recipient accept a bare LF as the
+/// end of the start line and of fields, but chunk framing has no such leniency. If a proxy
+/// in front ends a chunk line at a bare LF and this server did not (or the other way round),
+/// the two would disagree on where the body ends, and the bytes one of them takes for body
+/// the other takes for the next request: chunked request smuggling.
+fn read_framing_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
     let mut line = Vec::new();
     source.take(MAX_LINE as u64).read_until(b'\n', &mut line)?;
     if line.last() != Some(&b'\n') {
@@ -149,14 +176,93 @@ fn read_line(source: &mut impl BufRead) -> io::Result<Vec<u8>> {
             io::ErrorKind::UnexpectedEof.into()
         });
     }
-    line.pop();
-    if line.last() == Some(&b'\r') {
-        line.pop();
+    Ok(framing_line(&line)?.to_vec())
+}
+
+/// A whole line, LF included, without its CRLF: an error if it does not end in CRLF, or
+/// holds another CR.
+pub(super) fn framing_line(line: &[u8]) -> io::Result<&[u8]> {
+    let Some(line) = line.strip_suffix(b"\r\n") else {
+        return Err(invalid("a chunk line must end with CRLF, not a bare LF"));
+    };
+    if line.contains(&b'\r') {
+        return Err(invalid("a chunk line may not contain a bare CR"));
     }
     Ok(line)
 }
+// ANCHOR_END: framing_line
 
-fn invalid(why: &'static str) -> io::Error {
+/// `chunk-size [ chunk-ext ]` (RFC 9112 §7.1): hexadecimal digits, then nothing but
+/// extensions, each `;name` or `;name=value`, with optional whitespace only around the `;`
+/// and the `=`. So `5`, `5;a` and `5 ; a = "b"` are sizes; `5 `, `5;` and `5x` are not.
+pub(super) fn parse_size_line(line: &[u8]) -> Result<u64, &'static str> {
+    let digits = line.iter().take_while(|byte| byte.is_ascii_hexdigit()).count();
+    if digits == 0 || digits > 15 {
+        return Err("a chunk size must be 1 to 15 hexadecimal digits");
+    }
+    check_extensions(&line[digits..])?;
+    let text = std::str::from_utf8(&line[..digits]).unwrap_or_default();
+    u64::from_str_radix(text, 16).map_err(|_| "a chunk size must be hexadecimal")
+}
+
+fn check_extensions(mut rest: &[u8]) -> Result<(), &'static str> {
+    while !rest.is_empty() {
+        rest = skip_whitespace(rest)
+            .strip_prefix(b";")
+            .ok_or("after a chunk size, only `;` and an extension may follow")?;
+        let name = skip_whitespace(rest);
+        let name_length = token_length(name);
+        if name_length == 0 {
+            return Err("a chunk extension needs a name after its `;`");
+        }
+        rest = &name[name_length..];
+        if let Some(value) = skip_whitespace(rest).strip_prefix(b"=") {
+            rest = skip_extension_value(skip_whitespace(value))?;
+        }
+    }
+    Ok(())
+}
+
+/// What follows a token or a quoted string at the start of `bytes`.
+fn skip_extension_value(bytes: &[u8]) -> Result<&[u8], &'static str> {
+    let Some(mut quoted) = bytes.strip_prefix(b"\"") else {
+        return match token_length(bytes) {
+            0 => Err("a chunk extension's `=` needs a value"),
+            length => Ok(&bytes[length..]),
+        };
+    };
+    // quoted-string (RFC 9110 §5.6.4): text, with `\` escaping the next character.
+    loop {
+        match quoted {
+            [b'"', after @ ..] => return Ok(after),
+            [b'\\', escaped, after @ ..] if is_field_char(char::from(*escaped)) => quoted = after,
+            [byte, after @ ..] if *byte != b'\\' && is_field_char(char::from(*byte)) => {
+                quoted = after
+            }
+            _ => return Err("a chunk extension's quoted value is not closed"),
+        }
+    }
+}
+
+/// Spaces and tabs: the only optional whitespace HTTP has (RFC 9110 §5.6.3).
+fn skip_whitespace(bytes: &[u8]) -> &[u8] {
+    let blanks = bytes.iter().take_while(|&&byte| byte == b' ' || byte == b'\t').count();
+    &bytes[blanks..]
+}
+
+fn token_length(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&byte| is_token_byte(byte)).count()
+}
+
+/// `name: value`, with a token for a name and field text for a value.
+pub(super) fn is_field_line(line: &[u8]) -> bool {
+    let name = token_length(line);
+    name > 0
+        && line[name..].first() == Some(&b':')
+        && line[name + 1..].iter().all(|&byte| is_field_char(char::from(byte)))
+}
+
+pub(super) fn invalid(why: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, why)
 }
 
@@ -208,6 +314,52 @@ mod tests {
         ] {
             assert!(decode(wire, 1 << 40).is_err(), "accepted {:?}", String::from_utf8_lossy(wire));
         }
+    }
+
+    #[test]
+    fn chunk_lines_follow_the_grammar_to_the_letter() {
+        let body = |size_line: &str| format!("{size_line}\r\nhello\r\n0\r\n\r\n");
+        for good in ["5", "05", "5;a", "5;a=b", "5 ;a", "5; a = b", "5;a=\"q \\\" ;\";b"] {
+            let decoded = decode(body(good).as_bytes(), 100);
+            assert_eq!(decoded.map(|(body, _)| body).ok(), Some(b"hello".to_vec()), "{good:?}");
+        }
+        for bad in ["5 ", "a ", "0 ", "5;", "5; ", "5;a=", "5;a b", "5;a=\"open", "5x", "5;a=b "] {
+            let decoded = decode(body(bad).as_bytes(), 100);
+            let kind = decoded.map(|_| ()).map_err(|error| error.kind());
+            assert_eq!(kind, Err(io::ErrorKind::InvalidData), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_crlf_ends_a_chunk_line_or_chunk_data() {
+        for wire in [
+            &b"5\nhello\r\n0\r\n\r\n"[..],
+            b"5\r\nhello\n0\r\n\r\n",
+            b"5\r\nhello\r\n0\n\r\n",
+            b"5\r\nhello\r\n0\r\n\n",
+            b"5\r\nhello\r\n0\r\nX-T: 1\n\r\n",
+            b"5;ext=val\rue\r\nhello\r\n0\r\n\r\n",
+            b"5\r\r;ABCD\r\nhello\r\n0\r\n\r\n",
+            b"5\r\nhello\r\r\n0\r\n\r\n",
+            b"5\r\nhelloXX0\r\n\r\n",
+            b"5\r\nhello\r\n0\r\nnot a field\r\n\r\n",
+        ] {
+            let decoded = decode(wire, 100).map(|_| ()).map_err(|error| error.kind());
+            let shown = String::from_utf8_lossy(wire);
+            assert_eq!(decoded, Err(io::ErrorKind::InvalidData), "accepted {shown:?}");
+        }
+    }
+
+    #[test]
+    fn after_a_framing_error_every_read_fails() {
+        // Read on after the bad size line, the next line would pass for a huge chunk size.
+        let wire = b"a \r\n0123456789\r\n0\r\n\r\n";
+        let mut reader = ChunkedReader::new(&wire[..], 100);
+        for _ in 0..3 {
+            let error = reader.read(&mut [0; 64]).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        }
+        assert!(!reader.is_over_limit(), "a malformed body is not a large one");
     }
 
     #[test]

@@ -16,11 +16,20 @@ pub struct Config {
     pub limits: Limits,
     /// Print one line per request on stderr.
     pub access_log: bool,
+    /// Gather each request's body before the application is called (chapter 7), so that a
+    /// client sending it slowly holds no worker. Otherwise (chapter 5) the application reads
+    /// it from the connection as it goes.
+    pub gather_bodies: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { clock: Clock::System, limits: Limits::default(), access_log: true }
+        Config {
+            clock: Clock::System,
+            limits: Limits::default(),
+            access_log: true,
+            gather_bodies: false,
+        }
     }
 }
 

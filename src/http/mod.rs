@@ -5,6 +5,7 @@
 //! (message syntax) and RFC 9110 (semantics), and nothing more than the chapters need.
 
 mod body;
+mod chunk_scanner;
 mod chunked;
 mod clock;
 pub(crate) mod exchange;
@@ -16,6 +17,7 @@ mod target;
 mod text;
 
 pub use body::RequestBody;
+pub use chunk_scanner::ChunkScanner;
 pub use chunked::{ChunkedReader, LAST_CHUNK, encode_chunk};
 pub use clock::Clock;
 pub use exchange::{Config, close_gracefully, respond};
@@ -26,5 +28,5 @@ pub use framing::{
 pub use request::{Headers, Limits, Request, RequestError, Version, parse_head, read_request};
 pub use response::{Response, write_head};
 pub use status::{Status, status_code};
-pub use target::{Target, percent_decode, query_param};
+pub use target::{Target, TargetForm, percent_decode, query_param};
 pub use text::{is_field_char, is_field_text, is_token_byte, latin1};

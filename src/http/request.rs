@@ -9,24 +9,42 @@
 use std::fmt;
 use std::io::{self, BufRead};
 
-use super::framing::{request_framing, wants_keep_alive};
-use super::{BodyFraming, Status, is_field_char, is_token_byte, latin1};
+use super::framing::{list_values, request_framing, wants_keep_alive};
+use super::{BodyFraming, Status, TargetForm, is_field_char, is_token_byte, latin1};
 
 // ANCHOR: limits
-/// How much of a request head the server will buffer before giving up.
+/// How much of a request the server will take before giving up.
+///
+/// The defaults let through what deployed servers let through: RFC 9112 §3 asks for request
+/// lines of at least 8,000 bytes, nginx takes lines and fields of up to 8 KiB in a 32 KiB
+/// head, and gunicorn takes 100 fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The longest request line (`GET /path HTTP/1.1`), in bytes; longer gets 414.
     pub request_line: usize,
+    /// The longest header field line (`Name: value`), in bytes; longer gets 431.
+    pub field_line: usize,
+    /// The most header fields in one request; more gets 431.
+    pub fields: usize,
     /// The largest request head, request line and headers together; larger gets 431.
     pub head: usize,
     /// The largest request body, in bytes; larger gets 413 (chapter 4).
     pub body: u64,
+    /// How much of a body being gathered stays in memory; the rest goes to a temporary file
+    /// (chapter 7).
+    pub body_in_memory: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { request_line: 8 * 1024, head: 16 * 1024, body: 8 * 1024 * 1024 }
+        Limits {
+            request_line: 8 * 1024,
+            field_line: 8 * 1024,
+            fields: 100,
+            head: 32 * 1024,
+            body: 8 * 1024 * 1024,
+            body_in_memory: 512 * 1024,
+        }
     }
 }
 // ANCHOR_END: limits
@@ -74,6 +92,21 @@ impl Headers {
     pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
     }
+
+    /// Replaces every field `name` with one holding `value`.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.retain(|(field, _)| !field.eq_ignore_ascii_case(name));
+        self.push(name, value);
+    }
+
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// `[("Host", "example"), ...].into_iter().collect()`: headers for tests and examples.
@@ -118,6 +151,8 @@ pub enum RequestError {
     BodyTooLarge,
     /// A version we do not speak, such as `HTTP/2.0` (505).
     UnsupportedVersion,
+    /// CONNECT, which asks for a tunnel this server does not make (501).
+    UnsupportedMethod,
     /// A transfer coding other than chunked (501).
     UnsupportedCoding,
     /// An `Expect` other than `100-continue` (417).
@@ -135,6 +170,7 @@ impl RequestError {
             RequestError::HeadTooLarge => Status::HEADERS_TOO_LARGE,
             RequestError::BodyTooLarge => Status::CONTENT_TOO_LARGE,
             RequestError::UnsupportedVersion => Status::VERSION_NOT_SUPPORTED,
+            RequestError::UnsupportedMethod => Status::NOT_IMPLEMENTED,
             RequestError::UnsupportedCoding => Status::NOT_IMPLEMENTED,
             RequestError::UnknownExpectation => Status::EXPECTATION_FAILED,
             RequestError::Io(_) => return None,
@@ -152,6 +188,7 @@ impl fmt::Display for RequestError {
             RequestError::UnsupportedVersion => {
                 write!(f, "only HTTP/1.0 and HTTP/1.1 are spoken here")
             }
+            RequestError::UnsupportedMethod => write!(f, "CONNECT (a tunnel) is not supported"),
             RequestError::UnsupportedCoding => {
                 write!(f, "only the chunked transfer coding is supported")
             }
@@ -223,17 +260,26 @@ pub fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Option<(Request, usiz
         return Ok(None);
     };
     let (method, target, version) = parse_request_line(request_line)?;
+    let (target, authority) = resolve_target(&method, target)?;
     let mut headers = Headers::default();
     loop {
-        let budget = limits.head.saturating_sub(lines.read);
+        let budget = limits.head.saturating_sub(lines.read).min(limits.field_line);
         let Some(line) = lines.next(budget).map_err(|()| RequestError::HeadTooLarge)? else {
             return Ok(None);
         };
         if line.is_empty() {
             break;
         }
+        if headers.len() == limits.fields {
+            return Err(RequestError::HeadTooLarge);
+        }
         let (name, value) = parse_header(line)?;
         headers.push(name, value);
+    }
+    check_singletons(&headers)?;
+    check_host(version, &headers)?;
+    if let Some(authority) = authority {
+        headers.set("Host", authority);
     }
     let request = Request {
         body: request_framing(version, &headers, limits.body)?,
@@ -244,7 +290,6 @@ pub fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Option<(Request, usiz
         version,
         headers,
     };
-    check_host(&request)?;
     Ok(Some((request, lines.read)))
 }
 // ANCHOR_END: parse_head
@@ -342,7 +387,10 @@ fn parse_header(line: &[u8]) -> Result<(String, String), RequestError> {
     if name.is_empty() || !name.iter().all(|&byte| is_token_byte(byte)) {
         return Err(RequestError::Malformed("a header name is not a token"));
     }
-    let value = value.trim_ascii();
+    // Optional whitespace is spaces and tabs only (RFC 9110 §5.6.3): a form feed or a CR
+    // at either end is a control character like any other, refused rather than trimmed,
+    // since a proxy that kept it would see another value than this server.
+    let value = trim_whitespace(value);
     if !value.iter().all(|&byte| is_field_char(char::from(byte))) {
         return Err(RequestError::Malformed("a header value contains a control character"));
     }
@@ -350,11 +398,44 @@ fn parse_header(line: &[u8]) -> Result<(String, String), RequestError> {
 }
 // ANCHOR_END: parse_header
 
+/// Spaces and tabs stripped from both ends.
+fn trim_whitespace(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// Checks the request target against RFC 9112 §3.2, and returns it in origin form, with
+/// the host an absolute-form target names.
+fn resolve_target(method: &str, target: String) -> Result<(String, Option<String>), RequestError> {
+    if method == "CONNECT" {
+        return Err(RequestError::UnsupportedMethod);
+    }
+    // A fragment is the client's business (RFC 9110 §4.2.5) and never sent; one that
+    // arrives would reach QUERY_STRING or PATH_INFO as if it were part of them.
+    if target.contains('#') {
+        return Err(RequestError::Malformed("a request target carries no #fragment"));
+    }
+    match TargetForm::of(&target) {
+        Some(TargetForm::Origin) => Ok((target, None)),
+        Some(TargetForm::Asterisk) if method == "OPTIONS" => Ok((target, None)),
+        Some(TargetForm::Asterisk) => Err(RequestError::Malformed("only OPTIONS may ask for *")),
+        Some(TargetForm::Absolute { authority, origin }) => {
+            Ok((origin, Some(authority.to_string())))
+        }
+        None => Err(RequestError::Malformed("a request target starts with / or http://")),
+    }
+}
+
 /// RFC 9112 §3.2: a server must reject an HTTP/1.1 request without Host, and any request
 /// with more than one.
-fn check_host(request: &Request) -> Result<(), RequestError> {
-    match request.headers.get_all("Host").count() {
-        0 if request.version == Version::Http11 => {
+fn check_host(version: Version, headers: &Headers) -> Result<(), RequestError> {
+    match headers.get_all("Host").count() {
+        0 if version == Version::Http11 => {
             Err(RequestError::Malformed("an HTTP/1.1 request needs a Host header"))
         }
         0 | 1 => Ok(()),
@@ -362,13 +443,26 @@ fn check_host(request: &Request) -> Result<(), RequestError> {
     }
 }
 
+/// Fields that hold one value, not a list, and change what a request means. Given twice,
+/// one program in the chain may take the first and another the last; the CGI environ would
+/// join them into a value that is neither (RFC 9110 §5.3). `Host` and `Content-Length` are
+/// checked where they are read.
+const SINGLETONS: [&str; 3] = ["Content-Type", "Authorization", "Proxy-Authorization"];
+
+fn check_singletons(headers: &Headers) -> Result<(), RequestError> {
+    match SINGLETONS.iter().any(|name| headers.get_all(name).nth(1).is_some()) {
+        true => Err(RequestError::Malformed("a field that holds one value was given twice")),
+        false => Ok(()),
+    }
+}
+
 /// Whether the client asked for `100 Continue` (RFC 9110 §10.1.1); any other expectation is
 /// one this server cannot meet.
 fn expects_continue(headers: &Headers) -> Result<bool, RequestError> {
-    match headers.get("Expect") {
-        None => Ok(false),
-        Some(expectation) if expectation.eq_ignore_ascii_case("100-continue") => Ok(true),
-        Some(_) => Err(RequestError::UnknownExpectation),
+    let expectations = list_values(headers.get_all("Expect"));
+    match expectations.iter().all(|expectation| expectation.eq_ignore_ascii_case("100-continue")) {
+        true => Ok(!expectations.is_empty()),
+        false => Err(RequestError::UnknownExpectation),
     }
 }
 
@@ -467,6 +561,76 @@ mod tests {
         assert_eq!(status_for(long_target.as_bytes()), Some(414));
         let big_head = format!("GET / HTTP/1.0\r\n{}\r\n", "X-Big: yes\r\n".repeat(2000));
         assert_eq!(status_for(big_head.as_bytes()), Some(431));
+    }
+
+    #[test]
+    fn targets_have_a_form_their_method_allows() {
+        let get = |target: &str| format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(status_for(get("index.html").as_bytes()), Some(400));
+        assert_eq!(status_for(get("/a#top").as_bytes()), Some(400));
+        assert_eq!(status_for(get("/a?q=1#top").as_bytes()), Some(400));
+        assert_eq!(status_for(get("*").as_bytes()), Some(400));
+        assert_eq!(status_for(get("example.com:443").as_bytes()), Some(400));
+        assert_eq!(status_for(b"CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n"), Some(501));
+        assert_eq!(status_for(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Some(505));
+        let options = read(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").unwrap().unwrap();
+        assert_eq!(options.target, "*");
+    }
+
+    #[test]
+    fn an_absolute_target_is_read_as_its_origin_form_and_its_host() {
+        let absolute = read(b"GET http://example.com/a?b HTTP/1.1\r\nHost: other\r\n\r\n");
+        let origin = read(b"GET /a?b HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        assert_eq!(absolute.unwrap().unwrap(), origin.unwrap().unwrap());
+    }
+
+    #[test]
+    fn optional_whitespace_is_spaces_and_tabs_only() {
+        let request = read(b"GET / HTTP/1.1\r\nHost: x\r\nA: \t b \t\r\n\r\n").unwrap().unwrap();
+        assert_eq!(request.headers.get("A"), Some("b"));
+        for value in [&b"b\x0c"[..], b"\x0cb", b"b\r", b"\x0bb", b"b\x00"] {
+            let head = [&b"GET / HTTP/1.1\r\nHost: x\r\nA: "[..], value, b"\r\n\r\n"].concat();
+            assert_eq!(status_for(&head), Some(400), "{:?}", String::from_utf8_lossy(value));
+        }
+    }
+
+    #[test]
+    fn a_field_that_holds_one_value_may_not_come_twice() {
+        let twice = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: a/b\r\ncontent-type: c/d\r\n\r\n";
+        assert_eq!(status_for(twice), Some(400));
+        let lists = b"GET / HTTP/1.1\r\nHost: x\r\nAccept: a/b\r\nAccept: c/d\r\n\r\n";
+        assert!(read(lists).unwrap().is_some(), "list fields may repeat");
+    }
+
+    #[test]
+    fn field_lines_and_field_counts_have_limits_of_their_own() {
+        let limits = Limits { field_line: 20, fields: 3, ..Limits::default() };
+        let status = |head: String| {
+            let error = read_request(&mut head.as_bytes(), &limits).err();
+            error.and_then(|error| error.status()).map(|status| status.code)
+        };
+        assert_eq!(
+            status(format!("GET / HTTP/1.1\r\nHost: x\r\nA: {}\r\n\r\n", "b".repeat(15))),
+            None
+        );
+        assert_eq!(
+            status(format!("GET / HTTP/1.1\r\nHost: x\r\nA: {}\r\n\r\n", "b".repeat(16))),
+            Some(431)
+        );
+        assert_eq!(status("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n".to_string()), None);
+        assert_eq!(
+            status("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n".to_string()),
+            Some(431)
+        );
+    }
+
+    #[test]
+    fn the_default_limits_take_what_deployed_servers_take() {
+        let line = format!("GET /{} HTTP/1.1\r\n", "a".repeat(8000));
+        let field = format!("X-Big: {}\r\n", "b".repeat(8000));
+        let fields: String = (0..98).map(|n| format!("X-{n}: {n}\r\n")).collect();
+        let head = format!("{line}Host: x\r\n{field}{fields}\r\n");
+        assert!(read(head.as_bytes()).unwrap().is_some(), "8,000-byte line and field, 100 fields");
     }
 
     #[test]

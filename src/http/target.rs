@@ -15,28 +15,53 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// Splits a target. The absolute form a client may send to a proxy
-    /// (`http://example.com/a?b`, RFC 9112 §3.2.2) is reduced to its path and query.
+    /// Splits an origin-form target (the form [`TargetForm`] leaves every request in).
     pub fn parse(target: &'a str) -> Target<'a> {
-        let target = without_scheme_and_authority(target);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         Target { path, query }
     }
 }
+// ANCHOR_END: target
 
-fn without_scheme_and_authority(target: &str) -> &str {
-    let lowercase_start = target.get(..8).unwrap_or(target).to_ascii_lowercase();
-    let Some(scheme) = ["http://", "https://"].iter().find(|s| lowercase_start.starts_with(**s))
-    else {
-        return target;
-    };
-    let after_scheme = &target[scheme.len()..];
-    match after_scheme.find(['/', '?']) {
-        Some(start) => &after_scheme[start..],
-        None => "/",
+/// The shapes of request target a server accepts (RFC 9112 §3.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetForm<'a> {
+    /// `/path?query`, the form nearly every request uses.
+    Origin,
+    /// `http://host/path?query`, the form a client sends to a proxy. A server must accept
+    /// it too (§3.2.2) and then take the host from it, not from the `Host` header; `origin`
+    /// is the same target in origin form.
+    Absolute { authority: &'a str, origin: String },
+    /// `*`, which only `OPTIONS` uses, to ask about the server as a whole (§3.2.4).
+    Asterisk,
+}
+
+impl<'a> TargetForm<'a> {
+    /// The form of `target`, or `None` when it has none a server accepts: a relative path
+    /// such as `index.html`, the authority form `host:443` (CONNECT's, for tunnels), a
+    /// scheme other than http(s), or an absolute URI without a host or with user info.
+    pub fn of(target: &'a str) -> Option<TargetForm<'a>> {
+        if target.starts_with('/') {
+            return Some(TargetForm::Origin);
+        }
+        if target == "*" {
+            return Some(TargetForm::Asterisk);
+        }
+        let scheme_end = target.find("://")?;
+        if !["http", "https"].iter().any(|s| s.eq_ignore_ascii_case(&target[..scheme_end])) {
+            return None;
+        }
+        let after_scheme = &target[scheme_end + 3..];
+        let authority_end = after_scheme.find(['/', '?']).unwrap_or(after_scheme.len());
+        let (authority, rest) = after_scheme.split_at(authority_end);
+        // RFC 9110 §4.2.4: user info in an http URI is to be treated as an error.
+        if authority.is_empty() || authority.contains('@') {
+            return None;
+        }
+        let origin = if rest.starts_with('/') { rest.to_string() } else { format!("/{rest}") };
+        Some(TargetForm::Absolute { authority, origin })
     }
 }
-// ANCHOR_END: target
 
 // ANCHOR: percent_decode
 /// Turns every `%XY` (two hex digits) into the byte `0xXY`; everything else is kept.
@@ -86,9 +111,22 @@ mod tests {
     fn targets_split_at_the_first_question_mark() {
         assert_eq!(Target::parse("/a/b?x=1?y"), Target { path: "/a/b", query: "x=1?y" });
         assert_eq!(Target::parse("/"), Target { path: "/", query: "" });
-        assert_eq!(Target::parse("HTTP://example.com/a?b"), Target { path: "/a", query: "b" });
-        assert_eq!(Target::parse("http://example.com"), Target { path: "/", query: "" });
         assert_eq!(Target::parse("*"), Target { path: "*", query: "" });
+    }
+
+    #[test]
+    fn a_target_has_one_of_three_forms_or_none() {
+        let absolute = |authority, origin: &str| {
+            Some(TargetForm::Absolute { authority, origin: origin.to_string() })
+        };
+        assert_eq!(TargetForm::of("/a?b"), Some(TargetForm::Origin));
+        assert_eq!(TargetForm::of("*"), Some(TargetForm::Asterisk));
+        assert_eq!(TargetForm::of("HTTP://example.com/a?b"), absolute("example.com", "/a?b"));
+        assert_eq!(TargetForm::of("https://h:8443"), absolute("h:8443", "/"));
+        assert_eq!(TargetForm::of("http://h?q=1"), absolute("h", "/?q=1"));
+        for none in ["a/b", "example.com:443", "ftp://h/", "http:///a", "http://u@h/", "**"] {
+            assert_eq!(TargetForm::of(none), None, "{none:?}");
+        }
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct ReactorConfig {
     pub io_timeout: Duration,
     /// How many connections may be open at once; more are answered 503 and closed.
     pub max_connections: usize,
+    /// The slowest a request body may arrive, in bytes a second, once `rate_grace` has
+    /// passed since its head; slower gets 408 (chapter 7, when bodies are gathered).
+    pub min_rate: u64,
+    pub rate_grace: Duration,
 }
 
 impl Default for ReactorConfig {
@@ -54,6 +58,8 @@ impl Default for ReactorConfig {
             head_timeout: Duration::from_secs(10),
             io_timeout: Duration::from_secs(10),
             max_connections: 1000,
+            min_rate: 240,
+            rate_grace: Duration::from_secs(5),
         }
     }
 }
@@ -188,8 +194,7 @@ fn work(shared: &Arc<Shared>, handle: &Handler) {
                 // Removed from the map while served: nobody else can touch it meanwhile.
                 let Some(mut entry) = shared.parked().remove(&key) else { continue };
                 if handle(&mut entry.connection) == Next::Wait {
-                    let config = &shared.config;
-                    entry.connection.wait_for_more(config.idle_timeout, config.head_timeout);
+                    entry.connection.wait_for_more(&shared.config);
                     park(shared, entry, Shared::rearm);
                 }
             }

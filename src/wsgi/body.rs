@@ -30,6 +30,12 @@ impl Iterator for Body {
     fn next(&mut self) -> Option<Vec<u8>> {
         self.chunks.next()
     }
+
+    /// What the chunks' iterator knows of how many are left: a body made from one chunk
+    /// knows, once that chunk is taken, that there are no more.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
 }
 // ANCHOR_END: body
 

@@ -22,7 +22,7 @@ use crate::http::{
 };
 
 /// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
-const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 // ANCHOR: gateway
 /// Runs an application for every request on the connections it is given.
@@ -170,6 +170,16 @@ impl<A: Application> Gateway<A> {
             Ok(first) => first.unwrap_or_default(),
             Err(why) => return self.fail(request, out, &why, reusable),
         };
+        let length = length.or_else(|| {
+            // A body that was one chunk is all here: its length is known, so it can be said,
+            // and an HTTP/1.0 client may keep its connection (PEP 3333, "Handling the
+            // Content-Length Header").
+            let whole = body.size_hint() == (0, Some(0)) && may_have_body(code);
+            whole.then(|| {
+                headers.push(("Content-Length".to_string(), first.len().to_string()));
+                first.len() as u64
+            })
+        });
         let (framing, persistence) = plan_response(request, code, length, reusable);
         if framing == ResponseFraming::Chunked {
             headers.push(("Transfer-Encoding".to_string(), "chunked".to_string()));
@@ -260,6 +270,12 @@ fn checked_response(
     Ok(Chosen { status, code, headers, body, length })
 }
 // ANCHOR_END: checked_response
+
+/// Whether a response with this status may carry a body, and so a `Content-Length`
+/// (RFC 9110 §6.4.1, §8.6).
+fn may_have_body(code: u16) -> bool {
+    code >= 200 && code != 204 && code != 304
+}
 
 /// Whether a failed write means only that the client went away.
 fn client_left(error: &io::Error) -> bool {

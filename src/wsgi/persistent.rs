@@ -8,13 +8,15 @@
 //! connection carries. The interface to the application does not change at all: the same
 //! `Application` runs on both.
 
-use std::io;
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use super::gateway::CONTINUE;
 use super::{Application, Gateway};
 use crate::connection::{Connection, Next};
-use crate::http::{Persistence, close_gracefully};
+use crate::http::{BodyFraming, Persistence, Request, RequestError, Version, close_gracefully};
+use crate::spool::{Spilled, Waiting};
 
 impl<A: Application> Gateway<A> {
     // ANCHOR: serve_connection
@@ -40,8 +42,8 @@ impl<A: Application> Gateway<A> {
             Err(_) => return Next::Close, // a reset, or (chapter 5) the idle timeout
         }
         loop {
-            let request = match connection.take_request(&self.config().limits) {
-                Ok(Some(request)) => request,
+            let (request, spilled) = match self.next_request(connection) {
+                Ok(Some(ready)) => ready,
                 Ok(None) => return Next::Wait, // the rest of the head has not arrived yet
                 Err(error) => {
                     self.refuse(connection.stream(), &connection.endpoints, &error);
@@ -49,7 +51,7 @@ impl<A: Application> Gateway<A> {
                 }
             };
             let endpoints = connection.endpoints;
-            let (body, out) = connection.split();
+            let (body, out) = connection.split_gathered(spilled);
             match self.exchange(&request, body, out, &endpoints, true) {
                 Persistence::KeepAlive(_) if connection.unread().is_empty() => return Next::Wait,
                 Persistence::KeepAlive(_) => continue, // pipelined: the next request is here
@@ -58,6 +60,42 @@ impl<A: Application> Gateway<A> {
         }
     }
     // ANCHOR_END: serve_ready
+
+    // ANCHOR: next_request
+    /// The next request to answer, once enough of it has arrived: its head (chapter 5), or,
+    /// when bodies are gathered, its head and its body (chapter 7).
+    fn next_request(
+        &self,
+        connection: &mut Connection,
+    ) -> Result<Option<(Request, Spilled)>, RequestError> {
+        let limits = &self.config().limits;
+        if !connection.is_gathering() {
+            let Some(request) = connection.take_request(limits)? else { return Ok(None) };
+            if !self.config().gather_bodies {
+                return Ok(Some((request, Spilled::Nothing)));
+            }
+            connection.wait_for_body(Waiting::new(request, limits.body));
+            let gathered = connection.gathered(limits.body_in_memory)?;
+            if gathered.is_none() {
+                send_continue_if_asked(connection);
+            }
+            return Ok(gathered);
+        }
+        Ok(connection.gathered(limits.body_in_memory)?)
+    }
+    // ANCHOR_END: next_request
+}
+
+/// A client that sent `Expect: 100-continue` waits for this before it sends the body: send
+/// it now, while the body is awaited, and not again when the application runs.
+fn send_continue_if_asked(connection: &mut Connection) {
+    let Some(request) = connection.waiting_request() else { return };
+    if request.expects_continue && request.body != BodyFraming::None {
+        request.expects_continue = false;
+        if request.version == Version::Http11 {
+            let _ = connection.stream().write_all(CONTINUE);
+        }
+    }
 }
 
 /// Closes after a response without destroying it: see chapter 2's `close_gracefully`.

@@ -27,22 +27,53 @@ pub fn quick() -> ReactorConfig {
         head_timeout: Duration::from_millis(500),
         io_timeout: Duration::from_secs(2),
         max_connections: 200,
+        min_rate: 240,
+        rate_grace: Duration::from_secs(2),
     }
 }
 
 /// Limits small enough to reach with a few kilobytes.
 pub fn small_limits() -> Limits {
-    Limits { request_line: 1024, head: 4096, body: 1024 }
+    Limits {
+        request_line: 1024,
+        field_line: 2048,
+        fields: 64,
+        head: 4096,
+        body: 1024,
+        ..Limits::default()
+    }
 }
 
-/// Serves `app` on the reactor with `threads` workers, a fixed clock and no access log.
+/// Serves `app` as chapter 6 does: on the reactor with `threads` workers, a fixed clock and
+/// no access log.
 pub fn serve_app(
     app: impl Application,
     threads: usize,
     reactor: ReactorConfig,
     limits: Limits,
 ) -> TestServer {
-    let config = Config { clock: fixed_clock(), limits, access_log: false };
+    serve_on_reactor(app, threads, reactor, limits, false)
+}
+
+/// Serves `app` as the finished server of chapter 7 does: [`serve_app`], with each request's
+/// body gathered before the application is called.
+pub fn serve_hardened(
+    app: impl Application,
+    threads: usize,
+    reactor: ReactorConfig,
+    limits: Limits,
+) -> TestServer {
+    serve_on_reactor(app, threads, reactor, limits, true)
+}
+
+fn serve_on_reactor(
+    app: impl Application,
+    threads: usize,
+    reactor: ReactorConfig,
+    limits: Limits,
+    gather_bodies: bool,
+) -> TestServer {
+    let config = Config { clock: fixed_clock(), limits, access_log: false, gather_bodies };
     let gateway = Gateway::new(app, config).multithreaded(true);
     let threads = NonZeroUsize::new(threads).expect("at least one worker");
     TestServer::start(move |listener, shutdown| {
@@ -52,14 +83,20 @@ pub fn serve_app(
     })
 }
 
-/// The demo application, checked by the validator, served as [`serve_app`] does.
+/// The demo application, checked by the validator, served as [`serve_hardened`] does.
 pub fn serve_demo(threads: usize, reactor: ReactorConfig, limits: Limits) -> TestServer {
-    serve_app(Validator::new(demo_app), threads, reactor, limits)
+    serve_hardened(Validator::new(demo_app), threads, reactor, limits)
 }
 
-/// The demo application, checked by the validator, with quick timeouts and default limits.
-pub fn serve_quick(threads: usize) -> TestServer {
+/// [`serve_demo`] with quick timeouts and default limits.
+pub fn serve_demo_quick(threads: usize) -> TestServer {
     serve_demo(threads, quick(), Limits::default())
+}
+
+/// The demo application, checked by the validator, on chapter 6's server (the body read as
+/// the application asks), with quick timeouts and default limits.
+pub fn serve_quick(threads: usize) -> TestServer {
+    serve_app(Validator::new(demo_app), threads, quick(), Limits::default())
 }
 
 /// The demo application, still behind the validator, which also reports the path of each
@@ -258,7 +295,7 @@ pub fn environ_value(response: &HttpResponse, key: &str) -> Option<String> {
 /// Serves `app` as chapter 5 does: on chapter 3's pool, one connection per worker for as
 /// long as it lasts, with a fixed clock and no access log.
 pub fn serve_app_pooled(app: impl Application, threads: usize, idle: Duration) -> TestServer {
-    let config = Config { clock: fixed_clock(), limits: Limits::default(), access_log: false };
+    let config = Config { clock: fixed_clock(), access_log: false, ..Config::default() };
     let gateway = Gateway::new(app, config).multithreaded(true);
     let pool = ThreadPool::new(NonZeroUsize::new(threads).expect("at least one worker"));
     TestServer::start(move |listener, shutdown| {
