@@ -7,6 +7,7 @@ MARKS, which GET /marks reports and clears.
 
 import io
 import sys
+import threading
 
 MARKS = []
 TEXT = [("Content-Type", "text/plain; charset=utf-8")]
@@ -156,6 +157,16 @@ def file_wrapper(environ, start_response):
     return environ["wsgi.file_wrapper"](io.BytesIO(b"from a file, " * 3), 13)
 
 
+MEETING = threading.Barrier(2, timeout=30)
+
+
+def meet(environ, start_response):
+    # Returns only once a second request is here too: two workers in Python at once.
+    MEETING.wait()
+    start_response("200 OK", TEXT)
+    return [b"met"]
+
+
 def environ_types(environ, start_response):
     seen = sorted(f"{key}={type(value).__name__}" for key, value in environ.items())
     start_response("200 OK", TEXT)
@@ -182,6 +193,7 @@ ROUTES = {
     "/no-start": no_start,
     "/file": file_wrapper,
     "/environ-types": environ_types,
+    "/meet": meet,
 }
 
 

@@ -44,6 +44,7 @@ fn the_article_application_sees_a_full_environ_over_keep_alive() {
         ] {
             assert!(text.lines().any(|got| got == line), "no {line:?} in\n{text}");
         }
+        assert_eq!(client.get("/sleep?ms=1").text(), "slept 1 ms\n");
         let missing = client.get("/nowhere");
         assert_eq!(missing.status(), 404);
         assert_eq!(missing.text(), "404: nothing at /nowhere\n");

@@ -218,3 +218,16 @@ fn a_client_that_leaves_mid_request_body_never_reaches_the_application() {
     assert_eq!(server.request("POST", "/echo", "", "whole").text(), "whole");
     assert_eq!(marks(&server), "echoed 5 bytes", "only the whole body reached the application");
 }
+
+#[test]
+fn two_workers_run_python_at_once_while_one_waits() {
+    // `/meet` waits, in Python, for a second request: it can only come if the waiting worker
+    // let go of the GIL and the other worker took it. Without that, both time out with 500s.
+    let server = Server::start(&[PROBE, "--threads", "2"]);
+    let address = server.address;
+    let meetings: Vec<_> =
+        (0..2).map(|_| std::thread::spawn(move || Client::connect(address).get("/meet"))).collect();
+    for meeting in meetings {
+        assert_eq!(meeting.join().unwrap().text(), "met");
+    }
+}
