@@ -42,6 +42,12 @@ def write(environ, start_response):
     return [b"then returned"]
 
 
+def write_then_fail(environ, start_response):
+    write = start_response("200 OK", TEXT)
+    write(b"written before the failure")
+    raise RuntimeError("the probe fails after write() on purpose")
+
+
 def replace(environ, start_response):
     start_response("200 OK", TEXT)
     try:
@@ -176,6 +182,7 @@ def environ_types(environ, start_response):
 ROUTES = {
     "/marks": marks,
     "/write": write,
+    "/write-then-fail": write_then_fail,
     "/replace": replace,
     "/reraise": reraise,
     "/twice": twice,

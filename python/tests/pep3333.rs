@@ -101,6 +101,18 @@ fn write_sends_its_bytes_before_the_returned_body() {
 }
 
 #[test]
+fn an_exception_after_write_sends_what_was_written_and_cuts_the_connection() {
+    plain_and_validated(&[PROBE], |server, _| {
+        let raw = server.exchange("GET /write-then-fail HTTP/1.1\r\nHost: t\r\n\r\n");
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "write() committed the status: {raw}");
+        assert!(raw.ends_with("\r\nwritten before the failure\r\n"), "then a cut: {raw:?}");
+        let log = server.stderr_once_it_has("after write() on purpose");
+        assert!(log.contains("RuntimeError: the probe fails after write() on purpose"), "{log}");
+    });
+}
+
+#[test]
 fn exc_info_replaces_the_response_before_anything_was_sent() {
     plain_and_validated(&[PROBE], |server, _| {
         let replaced = server.get("/replace");
