@@ -35,13 +35,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def read_response(sock, buffered=b""):
-    """Reads one response; returns (status, body, rest). Raises on a cut connection."""
+    """Reads one response; returns (status, body, rest, fields). Raises on a cut connection."""
     data = buffered
-    while b"\r\n\r\n" not in data:
-        more = sock.recv(65536)
-        if not more:
-            raise ConnectionError("closed before the end of a head")
-        data += more
+
+    def until(enough, what):
+        nonlocal data
+        while not enough():
+            more = sock.recv(65536)
+            if not more:
+                raise ConnectionError(f"closed {what}")
+            data += more
+
+    until(lambda: b"\r\n\r\n" in data, "before the end of a head")
     head, _, data = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
@@ -51,27 +56,15 @@ def read_response(sock, buffered=b""):
         fields[name.strip().lower()] = value.strip()
     if "content-length" in fields:
         length = int(fields["content-length"])
-        while len(data) < length:
-            more = sock.recv(65536)
-            if not more:
-                raise ConnectionError("closed inside a body")
-            data += more
+        until(lambda: len(data) >= length, "inside a body")
         return status, data[:length], data[length:], fields
     if fields.get("transfer-encoding") == "chunked":
         body = b""
         while True:
-            while b"\r\n" not in data:
-                more = sock.recv(65536)
-                if not more:
-                    raise ConnectionError("closed inside a chunked body")
-                data += more
+            until(lambda: b"\r\n" in data, "inside a chunked body")
             size_line, _, data = data.partition(b"\r\n")
             size = int(size_line.split(b";")[0], 16)
-            while len(data) < size + 2:
-                more = sock.recv(65536)
-                if not more:
-                    raise ConnectionError("closed inside a chunk")
-                data += more
+            until(lambda: len(data) >= size + 2, "inside a chunk")
             body, data = body + data[:size], data[size + 2 :]
             if size == 0:
                 return status, body, data, fields
