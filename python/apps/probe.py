@@ -140,6 +140,12 @@ def close(environ, start_response):
     return Closing("after-success")
 
 
+def close_sized(environ, start_response):
+    # It would yield three chunks, but announces the length of one.
+    start_response("200 OK", TEXT + [("Content-Length", "5")])
+    return Closing("after-its-length", count=3)
+
+
 def fail_in_body(environ, start_response):
     start_response("200 OK", TEXT)
     return Closing("after-failure", count=3, fail_at=1)
@@ -194,6 +200,7 @@ ROUTES = {
     "/one-chunk": one_chunk,
     "/many-chunks": many_chunks,
     "/close": close,
+    "/close-sized": close_sized,
     "/fail-in-body": fail_in_body,
     "/long-body": long_body,
     "/fail": fail,

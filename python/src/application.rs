@@ -82,6 +82,15 @@ impl PythonApp {
                     if first.is_whole {
                         add_length(&first.ready, response);
                     }
+                    if first.rest.is_some() && fills_its_length(&first.ready, response) {
+                        // All its Content-Length announced is here, and the gateway sends no
+                        // more: the body is done, so close() now, in this hold of the GIL.
+                        if let Err(error) = close(&iterable) {
+                            error.print(py);
+                        }
+                        let body = PythonBody::new(first.ready, None, None, response.clone());
+                        return Some(body.into_body());
+                    }
                     // Only an iterable with `close()` needs the GIL again once it is sent.
                     let closable = iterable.hasattr(intern!(py, "close")).unwrap_or(true);
                     let iterable = closable.then(|| iterable.unbind());
@@ -130,6 +139,16 @@ fn first_chunks(iterable: &Bound<'_, PyAny>, response: &Response) -> PyResult<Fi
         }
     }
     Ok(FirstChunks { ready, rest: None, is_whole: false })
+}
+
+/// Whether the chunks taken so far hold all the bytes the application's `Content-Length`
+/// announced: the gateway sends no more than that, so the rest of the iterable is never asked.
+fn fills_its_length(ready: &VecDeque<Vec<u8>>, response: &Response) -> bool {
+    let chosen = response.lock();
+    let declared =
+        chosen.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("content-length"));
+    let declared = declared.and_then(|(_, value)| value.trim().parse::<usize>().ok());
+    declared == Some(ready.iter().map(Vec::len).sum())
 }
 
 /// PEP 3333 ("Handling the Content-Length Header"): a body of one bytestring has a known

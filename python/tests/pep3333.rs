@@ -178,6 +178,9 @@ fn close_is_called_after_success_failure_and_a_client_that_left() {
     plain_and_validated(&[PROBE], |server, _| {
         assert_eq!(server.get("/close").text(), "xxxxx");
         assert_eq!(marks(server), "closed after-success");
+        // Three chunks of five, announced as five: one is sent, and the iterable closed.
+        assert_eq!(server.get("/close-sized").text(), "xxxxx");
+        assert_eq!(marks(server), "closed after-its-length");
 
         let mut client = Client::connect(server.address);
         client.send(b"GET /fail-in-body HTTP/1.1\r\nHost: t\r\n\r\n");
