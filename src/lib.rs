@@ -14,6 +14,7 @@
 //! | 6 | [`reactor`], [`connection`] | idle connections parked with the kernel; idle and head timeouts |
 //! | 7 | [`reactor`], [`wsgi`], [`spool`] | limits, hostile input, bodies gathered before the application runs, failing applications, the validator |
 //! | 8 | [`framework`] | routing, requests and responses, middleware, static files: Flask's share |
+//! | 9 | [`reactor`] | each worker's life inside a caller's function (the `python/` package keeps workers attached to CPython) |
 
 pub mod cli;
 pub mod connection;

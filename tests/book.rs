@@ -32,7 +32,7 @@ fn book_src() -> PathBuf {
 }
 
 /// Folders whose anchors the book must show.
-const CODE_FOLDERS: [&str; 4] = ["src", "chapters", "exercises", "examples"];
+const CODE_FOLDERS: [&str; 5] = ["src", "chapters", "exercises", "examples", "python"];
 
 /// Folders whose every file the book must show: the programs the chapters open with.
 const SHOWN_FOLDERS: [&str; 1] = ["examples"];

@@ -1,4 +1,5 @@
-//! Keep-alive connections without a thread each (chapter 6; its limits, chapter 7).
+//! Keep-alive connections without a thread each (chapter 6; its limits, chapter 7; how a
+//! worker starts, chapter 9).
 //!
 //! A persistent connection spends most of its life idle, between requests. If a worker sat
 //! blocked on each idle connection, N workers would serve N clients and everyone else would
@@ -116,6 +117,22 @@ pub fn serve_with_reactor(
     config: ReactorConfig,
     handle: impl Fn(&mut Connection) -> Next + Send + Sync + 'static,
 ) {
+    serve_with_reactor_around(listener, shutdown, threads, config, handle, |work| work());
+}
+// ANCHOR_END: serve_with_reactor
+
+// ANCHOR: serve_with_reactor_around
+/// [`serve_with_reactor`], with each worker's whole life run inside `around_worker`, which
+/// must call the loop it is given once. Chapter 9 attaches each worker to the Python
+/// interpreter there, once for the thread's life rather than once per request.
+pub fn serve_with_reactor_around(
+    listener: TcpListener,
+    shutdown: &Shutdown,
+    threads: NonZeroUsize,
+    config: ReactorConfig,
+    handle: impl Fn(&mut Connection) -> Next + Send + Sync + 'static,
+    around_worker: impl Fn(&mut (dyn FnMut() + Send)) + Send + Sync + 'static,
+) {
     let shared = Arc::new(Shared {
         readiness: Readiness::new().expect("the operating system refused a readiness queue"),
         parked: Mutex::new(HashMap::new()),
@@ -125,12 +142,14 @@ pub fn serve_with_reactor(
         config,
     });
     let handle: Arc<Handler> = Arc::new(handle);
+    let around_worker = Arc::new(around_worker);
     let workers: Vec<_> = (0..threads.get())
         .map(|id| {
             let (shared, handle) = (Arc::clone(&shared), Arc::clone(&handle));
+            let around_worker = Arc::clone(&around_worker);
             thread::Builder::new()
                 .name(format!("worker-{id}"))
-                .spawn(move || work(&shared, handle.as_ref()))
+                .spawn(move || around_worker(&mut || work(&shared, handle.as_ref())))
                 .expect("the operating system refused to start a worker thread")
         })
         .collect();
@@ -143,7 +162,7 @@ pub fn serve_with_reactor(
     }
     shared.parked().clear(); // close the idle connections
 }
-// ANCHOR_END: serve_with_reactor
+// ANCHOR_END: serve_with_reactor_around
 
 // ANCHOR: admit
 /// Takes a new connection in: refuses it if there are too many, else parks it until its
@@ -273,3 +292,56 @@ fn refuse_without_waiting(stream: &TcpStream, response: &Response) {
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 // ANCHOR_END: refuse_without_waiting
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::cell::Cell;
+    use std::io::Read;
+
+    thread_local! {
+        static INSIDE_AROUND: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn each_worker_runs_its_whole_life_inside_around_worker() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let shutdown = Shutdown::new(&listener).unwrap();
+        let lives = Arc::new(AtomicUsize::new(0));
+        let (stopper, counted) = (shutdown.clone(), Arc::clone(&lives));
+        let server = thread::spawn(move || {
+            let answer = |connection: &mut Connection| {
+                let _ = connection.receive(); // unread bytes would make closing a reset
+                let inside = INSIDE_AROUND.with(Cell::get);
+                let _ = connection.stream().write_all(if inside { b"inside" } else { b"outside" });
+                Next::Close
+            };
+            let around = move |work: &mut (dyn FnMut() + Send)| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                INSIDE_AROUND.with(|inside| inside.set(true));
+                work();
+                INSIDE_AROUND.with(|inside| inside.set(false));
+            };
+            let threads = NonZeroUsize::new(3).unwrap();
+            serve_with_reactor_around(
+                listener,
+                &stopper,
+                threads,
+                ReactorConfig::default(),
+                answer,
+                around,
+            );
+        });
+        let mut client = TcpStream::connect(address).unwrap();
+        client.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        client.write_all(b"x").unwrap();
+        let mut answer = String::new();
+        client.read_to_string(&mut answer).unwrap();
+        assert_eq!(answer, "inside");
+        shutdown.request();
+        server.join().unwrap();
+        assert_eq!(lives.load(Ordering::SeqCst), 3, "once per worker, not once per connection");
+    }
+}

@@ -16,7 +16,7 @@ use std::env;
 use std::process::{Command, ExitCode, Output};
 
 /// The exercise pages of the book, one per chapter, compiled in.
-const PAGES: [(u32, &str); 8] = [
+const PAGES: [(u32, &str); 9] = [
     (1, include_str!("../../../book/src/exercises/ch01.md")),
     (2, include_str!("../../../book/src/exercises/ch02.md")),
     (3, include_str!("../../../book/src/exercises/ch03.md")),
@@ -25,6 +25,7 @@ const PAGES: [(u32, &str); 8] = [
     (6, include_str!("../../../book/src/exercises/ch06.md")),
     (7, include_str!("../../../book/src/exercises/ch07.md")),
     (8, include_str!("../../../book/src/exercises/ch08.md")),
+    (9, include_str!("../../../book/src/exercises/ch09.md")),
 ];
 
 /// How many lines of a failing test's output to show.
@@ -94,10 +95,12 @@ fn parse_options() -> Result<Options, String> {
             "--list" => options.list = true,
             "-h" | "--help" => return Err(String::new()),
             _ if options.chapter.is_none() => {
-                let last = PAGES.len();
+                let chapters: Vec<String> =
+                    PAGES.iter().map(|(page, _)| page.to_string()).collect();
                 let chapter = arg.parse().ok().filter(|n| PAGES.iter().any(|(page, _)| page == n));
+                let which = chapters.join(", ");
                 options.chapter =
-                    Some(chapter.ok_or(format!("no chapter {arg:?}: say 1 to {last}"))?);
+                    Some(chapter.ok_or(format!("no chapter {arg:?}: say one of {which}"))?);
             }
             _ if options.exercise.is_none() => options.exercise = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),

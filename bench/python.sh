@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Chapter 9's benchmark: the same Python applications on 09-python and on Python's servers.
+# Run it from anywhere:   bash bench/python.sh
+# It installs what it needs into a virtualenv in the build directory, measures in interleaved
+# rounds, prints a Markdown table and writes it, with the commands, to bench/results/python.md.
+# See bench/README.md, "Chapter 9", for what is measured.
+set -euo pipefail
+
+ROUNDS=${BENCH_ROUNDS:-3}    # every server is measured once per round; the table gives medians
+ONLY=${BENCH_ONLY:-.}        # only the servers whose name matches this extended regular expression
+DURATION=5s
+WARMUP=1s
+THREADS=2                    # wrk's threads
+CONNECTIONS=(16 64)          # wrk's -c values, every connection kept alive when the server allows
+APPS=("hello:application|/" "flask_app:app|/")   # in python/apps: "MODULE:CALLABLE|path"
+PYTHON=${PYO3_PYTHON:-/usr/bin/python3}          # the Python 09-python is built against
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+RESULTS=${BENCH_RESULTS:-bench/results/python.md}
+note() { printf '==> %s\n' "$*" >&2; }
+
+# --- Tools, the build and the virtualenv ------------------------------------------------------
+command -v wrk >/dev/null || apt-get install -y wrk >&2
+TARGET=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+note "cargo build --release -p socket-to-wsgi-python (against $PYTHON)"
+PYO3_PYTHON=$PYTHON cargo build --release -p socket-to-wsgi-python >&2
+VENV="$TARGET/bench-venv"
+if [[ ! -x "$VENV/bin/python" ]]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet flask gunicorn waitress granian >&2
+# bjoern is a C extension on libev: measured if it installs, left out if not.
+if ! "$VENV/bin/python" -c 'import bjoern' 2>/dev/null; then
+    if [[ ! -e /usr/include/ev.h ]] && [[ "$(id -u)" -eq 0 ]]; then
+        apt-get install -y libev-dev >&2 || true
+    fi
+    "$VENV/bin/pip" install --quiet bjoern >&2 || note "bjoern did not install; it is left out"
+fi
+export VIRTUAL_ENV=$VENV PATH="$VENV/bin:$PATH"
+VERSIONS=$("$VENV/bin/pip" list 2>/dev/null | grep -iE '^(flask|gunicorn|waitress|granian|bjoern) ' | awk '{ printf "%s %s, ", $1, $2 }')
+
+# The servers: "name|command", the command with MODULE and PORT to fill in, run in python/apps.
+SERVERS=(
+    "09-python (4 workers)|$TARGET/release/09-python MODULE --quiet --host 127.0.0.1 --port PORT"
+    "09-python --threads 1|$TARGET/release/09-python MODULE --quiet --threads 1 --host 127.0.0.1 --port PORT"
+    "09-python --attach-per-request (4 workers)|$TARGET/release/09-python MODULE --quiet --attach-per-request --host 127.0.0.1 --port PORT"
+    "gunicorn sync -w 2|gunicorn --no-control-socket -w 2 -b 127.0.0.1:PORT MODULE"
+    "gunicorn gthread -w 2 --threads 4|gunicorn --no-control-socket -k gthread -w 2 --threads 4 -b 127.0.0.1:PORT MODULE"
+    "waitress (4 threads)|waitress-serve --listen=127.0.0.1:PORT MODULE"
+    "granian --interface wsgi|granian --interface wsgi --host 127.0.0.1 --port PORT MODULE"
+)
+if "$VENV/bin/python" -c 'import bjoern' 2>/dev/null; then
+    SERVERS+=("bjoern (one thread)|python ../../bench/bjoern_run.py MODULE PORT")
+fi
+
+# --- Helpers ----------------------------------------------------------------------------------
+PID=""
+cleanup() { [[ -n "$PID" ]] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }; true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start COMMAND MODULE: starts a server in python/apps and waits until it answers (10 s at most).
+start() {
+    PORT=$(free_port)
+    local command=${1//MODULE/$2}
+    command=${command//PORT/$PORT}
+    # shellcheck disable=SC2086 # a list of words on purpose
+    (cd python/apps && exec $command >/dev/null 2>&1) &
+    PID=$!
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+        sleep 0.1
+    done
+    note "did not answer: $command"
+    return 1
+}
+stop() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+to_ms() {  # wrk's latency ("850.00us", "2.10ms", "1.02s") in milliseconds
+    awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /s$/ && $1 !~ /ms$/) v *= 1000; printf "%.2f", v }'
+}
+
+# --- Run --------------------------------------------------------------------------------------
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A RPS P99
+for round in $(seq "$ROUNDS"); do
+    for entry in "${SERVERS[@]}"; do
+        IFS='|' read -r name command <<<"$entry"
+        [[ "$name" =~ $ONLY ]] || continue
+        for app in "${APPS[@]}"; do
+            IFS='|' read -r module path <<<"$app"
+            note "round $round of $ROUNDS: $name, $module"
+            start "$command" "$module" || { stop; continue; }
+            url="http://127.0.0.1:$PORT$path"
+            wrk -t "$THREADS" -c 16 -d "$WARMUP" "$url" >/dev/null 2>&1 || true
+            for connections in "${CONNECTIONS[@]}"; do
+                report=$(wrk -t "$THREADS" -c "$connections" -d "$DURATION" --latency "$url" 2>&1 || true)
+                key="$name|$module|$connections"
+                RPS[$key]+="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$report") "
+                P99[$key]+="$(awk '$1 == "99%" { print $2 }' <<<"$report" | to_ms) "
+                errors=$(awk '/Socket errors:|Non-2xx/' <<<"$report")
+                [[ -n "$errors" ]] && note "$name, $module, $connections: $errors"
+            done
+            stop
+        done
+    done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+TABLE="| server | application | connections | req/s (median) | p99 ms (median) |
+| --- | --- | ---: | ---: | ---: |"
+for app in "${APPS[@]}"; do
+    module=${app%%|*}
+    for connections in "${CONNECTIONS[@]}"; do
+        for entry in "${SERVERS[@]}"; do
+            name=${entry%%|*}
+            key="$name|$module|$connections"
+            [[ -n "${RPS[$key]:-}" ]] || continue
+            rps=$(tr ' ' '\n' <<<"${RPS[$key]}" | grep . | median)
+            p99=$(tr ' ' '\n' <<<"${P99[$key]}" | grep . | median)
+            TABLE+=$'\n'"| $name | \`$module\` | $connections | $rps | $p99 |"
+        done
+    done
+done
+
+{
+    echo "# Chapter 9: Python applications, served by 09-python and by Python's servers"
+    echo
+    echo "Made by \`bash bench/python.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $ROUNDS interleaved rounds of"
+    echo "\`wrk -t $THREADS -c N -d $DURATION --latency\`, keep-alive wherever the server allows it."
+    echo "Machine: $(nproc) cores, $(uname -sr); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "Python: $("$PYTHON" -c 'import sys; print(sys.version.split()[0])'); ${VERSIONS%, }."
+    echo
+    echo "$TABLE"
+    echo
+    echo "Commands (MODULE is \`hello:application\` or \`flask_app:app\`, run in \`python/apps\`):"
+    echo
+    for entry in "${SERVERS[@]}"; do
+        shown=${entry#*|}
+        echo "- ${entry%%|*}: \`${shown//$TARGET/\$TARGET}\`"
+    done
+} >"$RESULTS"
+cat "$RESULTS"

@@ -1,0 +1,49 @@
+//! The `environ` dict (chapter 9): PEP 3333's "environ Variables", fresh for every request.
+//!
+//! The CGI-style variables come from chapter 4's [`Environ`], already native strings: text
+//! that stands for bytes (the path, header values) holds one character per byte (Latin-1),
+//! as the PEP asks. The `wsgi.*` entries are the Python objects behind the typed fields.
+
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyString};
+use socket_to_wsgi::wsgi::Environ;
+
+use crate::file_wrapper::FileWrapper;
+use crate::input::WsgiInput;
+
+// ANCHOR: environ_dict
+/// A new dict for `environ`, all but `wsgi.input`, which [`add_input`] puts in once the body
+/// is lent.
+pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (key, value) in environ.vars() {
+        dict.set_item(PyString::new(py, key), PyString::new(py, value))?;
+    }
+    // `sys.stderr` is looked up every time, since an application may replace it; the module
+    // itself once, because an import per request is a cost the hello-world benchmark shows.
+    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
+    dict.set_item("wsgi.version", Environ::VERSION)?;
+    dict.set_item("wsgi.url_scheme", &environ.url_scheme)?;
+    // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
+    // mod_wsgi and gunicorn, not of PEP 3333) that reading to the end of the stream is safe
+    // instead. Only then: frameworks that find the key call `read()` without a size, which
+    // `wsgiref.validate` forbids, where a length would have told them how much to read.
+    if environ.input.remaining().is_none() {
+        dict.set_item("wsgi.input_terminated", true)?;
+    }
+    dict.set_item("wsgi.errors", sys.getattr(intern!(py, "stderr"))?)?;
+    dict.set_item("wsgi.multithread", environ.multithread)?;
+    dict.set_item("wsgi.multiprocess", environ.multiprocess)?;
+    dict.set_item("wsgi.run_once", environ.run_once)?;
+    dict.set_item("wsgi.file_wrapper", py.get_type::<FileWrapper>())?;
+    Ok(dict)
+}
+// ANCHOR_END: environ_dict
+
+/// Puts the request body in as `wsgi.input`.
+pub fn add_input(dict: &Bound<'_, PyDict>, input: Py<WsgiInput>) -> PyResult<()> {
+    dict.set_item("wsgi.input", input)
+}
