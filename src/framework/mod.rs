@@ -34,8 +34,9 @@ pub use static_files::{CHUNK, StaticFiles, content_type};
 /// page at `/` that says how to build the book while it is not built.
 ///
 /// Read from the outside in, the order is the order a request meets them. The error page
-/// comes first so that a panic anywhere below it, in a handler or in serving a file, is a
-/// page; files before the routes so that a file never costs a route lookup, and a route can
+/// comes first so that a panic below it while the response is chosen (in a handler, or in
+/// looking up a file) is a page; a panic later, while the body is produced, is the
+/// gateway's 500 or cut connection (chapter 7). Files before the routes so that a file never costs a route lookup, and a route can
 /// never hide a file. The log goes around all of it, in the binary (`RequestLog::new(site(..))`),
 /// so that it records the status the client really got, 500s included.
 pub fn site(book: impl Into<PathBuf>) -> ErrorPage<StaticFiles<Router>> {
