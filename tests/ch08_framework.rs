@@ -26,7 +26,7 @@ use socket_to_wsgi::framework::{
 use socket_to_wsgi::http::{Config, Limits, Status};
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::serve_pooled;
-use socket_to_wsgi::wsgi::{Application, Environ, Gateway, StartResponse, Validator};
+use socket_to_wsgi::wsgi::{Application, Body, Environ, Gateway, StartResponse, Validator};
 
 // ---------------------------------------------------------------------------------------
 // A book to serve: a folder of files, with a secret beside it that must never come out
@@ -313,6 +313,26 @@ fn files_are_served_with_their_type_a_length_a_tag_and_a_date() {
     // A folder without its slash is sent to the slash, where its relative links work.
     let moved = client.get("/sub?x=1");
     assert_eq!((moved.status(), moved.header("Location")), (301, Some("/sub/?x=1")));
+}
+
+/// The request log wraps the body to count it; the gateway must still see a body of one
+/// chunk for what it is, and give its length rather than chunks.
+#[test]
+fn the_request_log_keeps_a_known_length_known() {
+    let one_chunk = |_: &mut Environ<'_>, start_response: &mut StartResponse| {
+        start_response.call("200 OK", [("Content-Type", "text/plain")]);
+        Body::from("one chunk, no length\n")
+    };
+    let app = RequestLog::to(one_chunk, std::io::sink());
+    let server = serve_hardened(Validator::new(app), 2, quick(), Limits::default());
+    let response = Client::connect(server.address).get("/");
+    assert_eq!(response.header("Transfer-Encoding"), None);
+    assert_eq!(response.header("Content-Length"), Some("21"));
+    // The demo's redirect, which once had no Content-Type, passes the validator.
+    let book = Book::new("redirect");
+    let site = serve_site(&book.public());
+    let moved = get_fresh(site.address, "/demo");
+    assert_eq!((moved.status(), moved.header("Location")), (301, Some("/demo/")));
 }
 
 #[test]

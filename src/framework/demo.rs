@@ -49,7 +49,11 @@ fn book_not_built(_: &mut Request<'_, '_>) -> Result<Response, HttpError> {
 }
 
 fn moved_to(location: &str) -> Response {
-    Response::new(statuses::MOVED_PERMANENTLY).with_header("Location", location)
+    // A 301 may have a body, so it says what it is (the validator insists): a line for
+    // whoever follows no redirects.
+    Response::text(format!("moved to {location}\n"))
+        .with_status(statuses::MOVED_PERMANENTLY)
+        .with_header("Location", location)
 }
 
 const HOME: &str = "<!DOCTYPE html>

@@ -167,15 +167,16 @@ impl<A: Application> Gateway<A> {
             };
         // Nothing is sent until the application has produced something to send.
         let first = match catch_panic(|| body.find(|chunk| !chunk.is_empty())) {
-            Ok(first) => first.unwrap_or_default(),
+            Ok(first) => first,
             Err(why) => return self.fail(request, out, &why, reusable),
         };
+        // A body that had nothing, or nothing after its first chunk, is all here: its length
+        // is known, so it can be said, and an HTTP/1.0 client may keep its connection (PEP
+        // 3333, "Handling the Content-Length Header").
+        let whole = first.is_none() || body.size_hint() == (0, Some(0));
+        let first = first.unwrap_or_default();
         let length = length.or_else(|| {
-            // A body that was one chunk is all here: its length is known, so it can be said,
-            // and an HTTP/1.0 client may keep its connection (PEP 3333, "Handling the
-            // Content-Length Header").
-            let whole = body.size_hint() == (0, Some(0)) && may_have_body(code);
-            whole.then(|| {
+            (whole && may_have_body(code)).then(|| {
                 headers.push(("Content-Length".to_string(), first.len().to_string()));
                 first.len() as u64
             })
