@@ -161,9 +161,7 @@ pub fn plan_response(
 ) -> (ResponseFraming, Persistence) {
     let keep_alive = reusable && request.keep_alive;
     let framing = match content_length {
-        _ if request.method == "HEAD" || status < 200 || status == 204 || status == 304 => {
-            ResponseFraming::NoBody
-        }
+        _ if request.method == "HEAD" || !status_has_body(status) => ResponseFraming::NoBody,
         Some(length) => ResponseFraming::Length(length),
         None if keep_alive && request.version == Version::Http11 => ResponseFraming::Chunked,
         None => ResponseFraming::UntilClose,
@@ -176,6 +174,12 @@ pub fn plan_response(
     (framing, persistence)
 }
 // ANCHOR_END: plan_response
+
+/// Whether a response with this status may carry a body: not 1xx, 204 or 304 (RFC 9110
+/// §6.4.1).
+pub fn status_has_body(status: u16) -> bool {
+    status >= 200 && status != 204 && status != 304
+}
 
 /// The `Content-Length` a response declares, if it does: `Err` when it is given twice or is
 /// not a number, since sending it on would corrupt the framing.

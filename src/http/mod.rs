@@ -23,7 +23,7 @@ pub use clock::Clock;
 pub use exchange::{Config, close_gracefully, respond};
 pub use framing::{
     BodyFraming, HOP_BY_HOP, Persistence, ResponseFraming, declared_length, list_values,
-    parse_length, plan_response, request_framing, wants_keep_alive,
+    parse_length, plan_response, request_framing, status_has_body, wants_keep_alive,
 };
 pub use request::{Headers, Limits, Request, RequestError, Version, parse_head, read_request};
 pub use response::{Response, write_head};

@@ -18,7 +18,8 @@ use crate::http::exchange::{access_log, request_line};
 use crate::http::{
     BodyFraming, Config, HOP_BY_HOP, LAST_CHUNK, Persistence, Request, RequestBody, RequestError,
     Response, ResponseFraming, Status, Version, close_gracefully, declared_length, encode_chunk,
-    is_field_text, is_token_byte, plan_response, read_request, status_code, write_head,
+    is_field_text, is_token_byte, plan_response, read_request, status_code, status_has_body,
+    write_head,
 };
 
 /// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
@@ -176,7 +177,7 @@ impl<A: Application> Gateway<A> {
         let whole = first.is_none() || body.size_hint() == (0, Some(0));
         let first = first.unwrap_or_default();
         let length = length.or_else(|| {
-            (whole && may_have_body(code)).then(|| {
+            (whole && status_has_body(code)).then(|| {
                 headers.push(("Content-Length".to_string(), first.len().to_string()));
                 first.len() as u64
             })
@@ -271,12 +272,6 @@ fn checked_response(
     Ok(Chosen { status, code, headers, body, length })
 }
 // ANCHOR_END: checked_response
-
-/// Whether a response with this status may carry a body, and so a `Content-Length`
-/// (RFC 9110 §6.4.1, §8.6).
-fn may_have_body(code: u16) -> bool {
-    code >= 200 && code != 204 && code != 304
-}
 
 /// Whether a failed write means only that the client went away.
 fn client_left(error: &io::Error) -> bool {
