@@ -34,7 +34,7 @@ fn main() {
     let config = Config {
         limits: options.limits,
         access_log: !options.quiet,
-        gather_bodies: true,
+        never_block: true,
         ..Config::default()
     };
     let gateway = Gateway::new(demo_app, config).multithreaded(true);

@@ -58,7 +58,7 @@ fn serve(app: impl Application, options: &Options, listener: std::net::TcpListen
     let config = Config {
         limits: options.limits,
         access_log: false,
-        gather_bodies: true,
+        never_block: true,
         ..Config::default()
     };
     let gateway = Gateway::new(app, config).multithreaded(true);

@@ -1,4 +1,5 @@
-//! A connection that outlives its requests (chapter 5; its deadlines, chapter 6).
+//! A connection that outlives its requests (chapter 5; its deadlines, chapter 6; a body being
+//! gathered and a response waiting for its reader, chapter 7).
 //!
 //! Chapters 2–4 read one request with a `BufReader` and then dropped the connection. A
 //! persistent connection carries request after request, so the bytes read ahead of the
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 use crate::http::exchange::peer_name;
 use crate::http::{Limits, Request, RequestError, parse_head};
 use crate::reactor::ReactorConfig;
+use crate::reactor::readiness::Interest;
 use crate::spool::{Gathered, Spilled, Waiting};
+use crate::wsgi::Unsent;
 
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 16 * 1024;
@@ -54,6 +57,10 @@ pub struct Connection {
     deadline: Deadline,
     /// A request whose body is being gathered (chapter 7).
     waiting: Option<Waiting>,
+    /// A response waiting for the client to read (chapter 7).
+    unsent: Option<Unsent>,
+    /// Whether reads and writes return at once instead of waiting (chapter 7).
+    nonblocking: bool,
 }
 // ANCHOR_END: connection
 
@@ -76,17 +83,56 @@ enum Deadline {
     /// A body is arriving (chapter 7): answered 408 once, past `grace`, it has come more
     /// slowly than `min_rate` bytes a second since its head was read.
     Body { since: Instant, min_rate: u64, grace: Duration },
+    /// A response waits for its client to read (chapter 7): closed once, past `grace`, the
+    /// client has taken less than `min_rate` bytes a second since the response first waited,
+    /// when it had taken `from` bytes.
+    Send { since: Instant, from: u64, min_rate: u64, grace: Duration },
 }
 
 impl Connection {
     pub fn new(stream: TcpStream) -> Connection {
         let endpoints = Endpoints::of(&stream);
         let buffer = Buffer { bytes: vec![0; READ_SIZE], start: 0, end: 0 };
-        Connection { stream, buffer, endpoints, deadline: Deadline::None, waiting: None }
+        Connection {
+            stream,
+            buffer,
+            endpoints,
+            deadline: Deadline::None,
+            waiting: None,
+            unsent: None,
+            nonblocking: false,
+        }
     }
 
     pub fn stream(&self) -> &TcpStream {
         &self.stream
+    }
+
+    /// Makes reads and writes return at once instead of waiting (chapter 7): a read with
+    /// nothing to read, or a write the socket has no room for, fails with `WouldBlock`.
+    pub fn make_nonblocking(&mut self) {
+        if !self.nonblocking {
+            self.nonblocking = self.stream.set_nonblocking(true).is_ok();
+        }
+    }
+
+    /// Parks a response until the client has read some of it (chapter 7).
+    pub fn pause(&mut self, unsent: Unsent) {
+        self.unsent = Some(unsent);
+    }
+
+    /// The response that waited for the client to read, if there is one.
+    pub fn take_unsent(&mut self) -> Option<Unsent> {
+        self.unsent.take()
+    }
+
+    /// What the reactor should wait for: bytes from the client, or, while a response waits,
+    /// room to send it.
+    pub fn interest(&self) -> Interest {
+        match self.unsent {
+            Some(_) => Interest::Write,
+            None => Interest::Read,
+        }
     }
 
     /// The bytes received and not used yet.
@@ -168,16 +214,20 @@ impl Connection {
 
     /// Sets the deadline the connection now waits under: the idle timeout between requests;
     /// while a head is arriving, the head timeout from its first byte (a head already on the
-    /// clock keeps it); while a body is, the minimum rate.
+    /// clock keeps it); while a body is arriving or a response waits, the minimum rate (a
+    /// response already on the clock keeps its start).
     pub fn wait_for_more(&mut self, config: &ReactorConfig) {
         let now = Instant::now();
-        self.deadline = match (&self.waiting, self.deadline) {
-            (Some(waiting), _) => Deadline::Body {
-                since: waiting.since,
-                min_rate: config.min_rate,
-                grace: config.rate_grace,
-            },
-            (None, Deadline::Head(due)) => Deadline::Head(due),
+        let (min_rate, grace) = (config.min_rate, config.rate_grace);
+        self.deadline = match (&self.unsent, &self.waiting, self.deadline) {
+            (Some(_), _, Deadline::Send { since, from, .. }) => {
+                Deadline::Send { since, from, min_rate, grace }
+            }
+            (Some(unsent), _, _) => {
+                Deadline::Send { since: now, from: unsent.taken(), min_rate, grace }
+            }
+            (None, Some(waiting), _) => Deadline::Body { since: waiting.since, min_rate, grace },
+            (None, None, Deadline::Head(due)) => Deadline::Head(due),
             _ if self.is_mid_request() => Deadline::Head(now + config.head_timeout),
             _ => Deadline::Idle(now + config.idle_timeout),
         };
@@ -189,11 +239,32 @@ impl Connection {
             Deadline::None => false,
             Deadline::Idle(due) | Deadline::Head(due) => now >= due,
             Deadline::Body { since, min_rate, grace } => {
-                let elapsed = now.saturating_duration_since(since);
                 let received = self.waiting.as_ref().map_or(0, Waiting::received);
-                elapsed > grace && (received as f64) < min_rate as f64 * elapsed.as_secs_f64()
+                is_too_slow(received, now.saturating_duration_since(since), min_rate, grace)
+            }
+            Deadline::Send { since, from, min_rate, grace } => {
+                let taken = self.unsent.as_ref().map_or(from, Unsent::taken) - from;
+                is_too_slow(taken, now.saturating_duration_since(since), min_rate, grace)
             }
         }
+    }
+
+    /// Whether the client has sent something no worker has read yet (or closed its side, which
+    /// a worker will read as 0), looking without blocking.
+    pub fn has_bytes_waiting(&self) -> bool {
+        if !self.nonblocking && self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let waiting = self.stream.peek(&mut [0]);
+        if !self.nonblocking {
+            let _ = self.stream.set_nonblocking(false);
+        }
+        !matches!(waiting, Err(error) if error.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    /// Whether a response waits for its client to read: closing now means cutting it short.
+    pub fn is_sending(&self) -> bool {
+        self.unsent.is_some()
     }
 
     /// Whether part of a request has come: closing now means answering 408, not just closing.
@@ -201,6 +272,11 @@ impl Connection {
         self.waiting.is_some() || !self.unread().is_empty()
     }
     // ANCHOR_END: deadlines
+}
+
+/// Whether `bytes` in `elapsed` is below `min_rate` bytes a second, once `grace` has passed.
+fn is_too_slow(bytes: u64, elapsed: Duration, min_rate: u64, grace: Duration) -> bool {
+    elapsed > grace && (bytes as f64) < min_rate as f64 * elapsed.as_secs_f64()
 }
 
 impl Buffer {

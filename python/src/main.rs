@@ -72,7 +72,7 @@ fn main() {
     let config = Config {
         limits: options.limits,
         access_log: !options.quiet,
-        gather_bodies: true,
+        never_block: true,
         ..Config::default()
     };
     let gateway = Gateway::new(PythonApp::new(app), config).multithreaded(true);

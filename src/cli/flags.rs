@@ -110,8 +110,8 @@ const FLAGS: [(&str, &str); 18] = [
     ("--max-head BYTES", "431 for a larger request head (default 32768)"),
     ("--max-body BYTES", "413 for a larger request body (default 8388608)"),
     ("--body-in-memory BYTES", "a larger body waits in a temporary file (default 524288)"),
-    ("--min-rate BYTES", "408 for a body slower than this many bytes/s (default 240)"),
-    ("--min-rate-grace SECS", "how long a body may be slower at first (default 5)"),
+    ("--min-rate BYTES", "cut off a body sent or a response read slower (default 240)"),
+    ("--min-rate-grace SECS", "how long a client may be slower at first (default 5)"),
     ("--quiet", "no access log on stderr"),
     ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
 ];

@@ -19,7 +19,7 @@ pub struct Config {
     /// Gather each request's body before the application is called (chapter 7), so that a
     /// client sending it slowly holds no worker. Otherwise (chapter 5) the application reads
     /// it from the connection as it goes.
-    pub gather_bodies: bool,
+    pub never_block: bool,
 }
 
 impl Default for Config {
@@ -28,7 +28,7 @@ impl Default for Config {
             clock: Clock::System,
             limits: Limits::default(),
             access_log: true,
-            gather_bodies: false,
+            never_block: false,
         }
     }
 }

@@ -55,6 +55,16 @@ impl Response {
         include_body: bool,
         persistence: Persistence,
     ) -> io::Result<()> {
+        let mut message = self.head(clock, persistence);
+        if include_body {
+            message.extend_from_slice(&self.body);
+        }
+        out.write_all(&message)?;
+        out.flush()
+    }
+
+    /// The head alone, with room for the body after it.
+    pub fn head(&self, clock: Clock, persistence: Persistence) -> Vec<u8> {
         let mut headers = self.headers.clone();
         headers.push(("Content-Length".to_string(), self.body.len().to_string()));
         // Say whether the connection stays open, so the client neither waits for more nor
@@ -63,39 +73,28 @@ impl Response {
             headers.push((name.to_string(), value.to_string()));
         }
         let mut message = Vec::with_capacity(256 + self.body.len());
-        write_head(&mut message, &self.status.to_string(), clock, &headers)?;
-        if include_body {
-            message.extend_from_slice(&self.body);
-        }
-        out.write_all(&message)?;
-        out.flush()
+        write_head(&mut message, &self.status.to_string(), clock, &headers);
+        message
     }
     // ANCHOR_END: write_response
 }
 
 // ANCHOR: write_head
-/// Writes a status line, the `Date`, the given headers, then the empty line that ends the
-/// head. `status` is the code and reason, as in `200 OK`.
+/// Appends a status line, the `Date`, the given headers, then the empty line that ends the
+/// head, to `head`. `status` is the code and reason, as in `200 OK`.
 ///
-/// The head is gathered in one buffer and written with one call: one `write` per line would
-/// mean one system call (and perhaps one TCP packet) per line.
-pub fn write_head(
-    out: &mut impl Write,
-    status: &str,
-    clock: Clock,
-    headers: &[(String, String)],
-) -> io::Result<()> {
-    let mut head = Vec::with_capacity(256);
+/// The head is gathered in one buffer, to be written with one call: one `write` per line
+/// would mean one system call (and perhaps one TCP packet) per line.
+pub fn write_head(head: &mut Vec<u8>, status: &str, clock: Clock, headers: &[(String, String)]) {
     for text in ["HTTP/1.1 ", status, "\r\nDate: ", &clock.http_date(), "\r\n"] {
-        push_latin1(&mut head, text);
+        push_latin1(head, text);
     }
     for (name, value) in headers {
         for text in [name.as_str(), ": ", value, "\r\n"] {
-            push_latin1(&mut head, text);
+            push_latin1(head, text);
         }
     }
     head.extend_from_slice(b"\r\n");
-    out.write_all(&head)
 }
 
 /// Header text is Latin-1 on the wire (each character one byte), as PEP 3333 carries it,
@@ -138,7 +137,7 @@ mod tests {
     fn header_text_goes_out_as_latin_1() {
         let mut out = Vec::new();
         let headers = [("X-Name".to_string(), "caf\u{e9} \u{4f60}".to_string())];
-        write_head(&mut out, "200 OK", CLOCK, &headers).unwrap();
+        write_head(&mut out, "200 OK", CLOCK, &headers);
         let expected = b"HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n\
                          X-Name: caf\xe9 ?\r\n\r\n";
         assert_eq!(out, expected.to_vec(), "one byte per Latin-1 character; `?` past it");

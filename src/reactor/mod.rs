@@ -14,7 +14,9 @@
 //! The workers also enforce the timeouts: an idle connection is closed after
 //! [`ReactorConfig::idle_timeout`], and a head that takes longer than
 //! [`ReactorConfig::head_timeout`] to arrive gets 408. A slow-loris client ties up a little
-//! memory, never a worker.
+//! memory, never a worker. From chapter 7 a response whose client reads slowly waits here
+//! too, parked until the socket has room, and the minimum rate closes a client that reads
+//! too slowly.
 
 pub mod readiness;
 
@@ -45,8 +47,10 @@ pub struct ReactorConfig {
     pub io_timeout: Duration,
     /// How many connections may be open at once; more are answered 503 and closed.
     pub max_connections: usize,
-    /// The slowest a request body may arrive, in bytes a second, once `rate_grace` has
-    /// passed since its head; slower gets 408 (chapter 7, when bodies are gathered).
+    /// The slowest a request body may arrive, or a response be read, in bytes a second,
+    /// once `rate_grace` has passed since the head, or since the response first waited for
+    /// its reader (chapter 7, when the server never blocks). A slow body gets 408; a slow
+    /// reader is closed.
     pub min_rate: u64,
     pub rate_grace: Duration,
 }
@@ -210,12 +214,13 @@ fn work(shared: &Arc<Shared>, handle: &Handler) {
 // ANCHOR_END: work
 
 impl Shared {
-    fn add_new(&self, stream: &TcpStream, key: usize) -> std::io::Result<()> {
-        self.readiness.add(stream, key)
+    fn add_new(&self, connection: &Connection, key: usize) -> std::io::Result<()> {
+        self.readiness.add(connection.stream(), key)
     }
 
-    fn rearm(&self, stream: &TcpStream, key: usize) -> std::io::Result<()> {
-        self.readiness.rearm(stream, key)
+    /// Watches a connection again, for bytes or, while a response waits, for room.
+    fn rearm(&self, connection: &Connection, key: usize) -> std::io::Result<()> {
+        self.readiness.rearm(connection.stream(), key, connection.interest())
     }
 }
 
@@ -224,7 +229,7 @@ impl Shared {
 fn park(
     shared: &Shared,
     entry: Entry,
-    register: fn(&Shared, &TcpStream, usize) -> std::io::Result<()>,
+    register: fn(&Shared, &Connection, usize) -> std::io::Result<()>,
 ) {
     if shared.stopping.load(Ordering::SeqCst) {
         return; // dropping the entry closes the connection
@@ -232,15 +237,16 @@ fn park(
     let key = entry.key;
     let mut parked = shared.parked();
     let entry = parked.entry(key).insert_entry(entry);
-    if register(shared, entry.get().connection.stream(), key).is_err() {
+    if register(shared, &entry.get().connection, key).is_err() {
         entry.remove();
     }
 }
 
 // ANCHOR: sweep
 /// Closes parked connections past their deadline, at most once per tick, by one worker:
-/// 408 for a head that is too slow, nothing for a connection that was merely idle (RFC 9112
-/// §9.5 lets a server close an idle connection at any time).
+/// 408 for a head or body that is too slow, nothing for a connection that was merely idle
+/// (RFC 9112 §9.5 lets a server close an idle connection at any time) or for a client too
+/// slow to read its response (it would not read a 408 either).
 fn sweep_if_due(shared: &Shared) {
     let now = Instant::now();
     let Ok(mut last_sweep) = shared.last_sweep.try_lock() else { return };
@@ -255,7 +261,9 @@ fn sweep_if_due(shared: &Shared) {
             .filter(|(_, entry)| entry.connection.is_overdue(now))
             // Bytes waiting in the kernel mean the workers were busy, not that the client
             // was slow: a worker will get to them.
-            .filter(|(_, entry)| !has_arrived(entry.connection.stream()))
+            .filter(|(_, entry)| {
+                entry.connection.is_sending() || !entry.connection.has_bytes_waiting()
+            })
             .map(|(key, _)| *key)
             .collect();
         late.iter().filter_map(|key| parked.remove(key)).collect()
@@ -263,23 +271,12 @@ fn sweep_if_due(shared: &Shared) {
     let too_slow =
         Response::text(Status::REQUEST_TIMEOUT, "408: the request took too long to arrive\n");
     for entry in expired {
-        if entry.connection.is_mid_request() {
+        if entry.connection.is_mid_request() && !entry.connection.is_sending() {
             refuse_without_waiting(entry.connection.stream(), &too_slow);
         }
     }
 }
 // ANCHOR_END: sweep
-
-/// Whether the client has sent something no worker has read yet (or closed its side, which a
-/// worker will read as 0), looking without blocking.
-fn has_arrived(stream: &TcpStream) -> bool {
-    if stream.set_nonblocking(true).is_err() {
-        return false;
-    }
-    let waiting = stream.peek(&mut [0]);
-    let _ = stream.set_nonblocking(false);
-    !matches!(waiting, Err(error) if error.kind() == std::io::ErrorKind::WouldBlock)
-}
 
 // ANCHOR: refuse_without_waiting
 /// Sends a short error response if the socket can take it right now, without ever blocking

@@ -1,4 +1,4 @@
-//! Waiting until any of many sockets is readable (chapter 6).
+//! Waiting until any of many sockets is readable (chapter 6), or writable (chapter 7).
 //!
 //! The standard library can only block on one socket at a time. The operating system can
 //! watch thousands at once: you register each socket's "interest" with it, then one call
@@ -14,6 +14,15 @@
 use std::io;
 use std::net::TcpStream;
 use std::time::Duration;
+
+/// What a parked connection waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    /// Bytes from the client (or its close).
+    Read,
+    /// Room in the socket for more of a response (chapter 7).
+    Write,
+}
 
 #[cfg(target_os = "linux")]
 pub use self::epoll::Readiness;
@@ -37,14 +46,14 @@ mod epoll {
             Ok(Readiness { epoll: epoll::create(epoll::CreateFlags::CLOEXEC)? })
         }
 
-        /// Starts watching `stream`; `key` is what [`Readiness::wait`] reports.
+        /// Starts watching `stream` for bytes; `key` is what [`Readiness::wait`] reports.
         pub fn add(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
-            Ok(epoll::add(&self.epoll, stream, data(key), interest())?)
+            Ok(epoll::add(&self.epoll, stream, data(key), flags(Interest::Read))?)
         }
 
-        /// Watches `stream` again, after it was reported once.
-        pub fn rearm(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
-            Ok(epoll::modify(&self.epoll, stream, data(key), interest())?)
+        /// Watches `stream` again, for `interest`, after it was reported once.
+        pub fn rearm(&self, stream: &TcpStream, key: usize, interest: Interest) -> io::Result<()> {
+            Ok(epoll::modify(&self.epoll, stream, data(key), flags(interest))?)
         }
 
         /// Stops watching `stream`.
@@ -65,9 +74,13 @@ mod epoll {
         }
     }
 
-    /// Readable (or closed by the peer), reported once until re-armed.
-    fn interest() -> epoll::EventFlags {
-        epoll::EventFlags::IN | epoll::EventFlags::RDHUP | epoll::EventFlags::ONESHOT
+    /// Readable (or closed by the peer), or writable, reported once until re-armed.
+    fn flags(interest: Interest) -> epoll::EventFlags {
+        use epoll::EventFlags;
+        match interest {
+            Interest::Read => EventFlags::IN | EventFlags::RDHUP | EventFlags::ONESHOT,
+            Interest::Write => EventFlags::OUT | EventFlags::ONESHOT,
+        }
     }
     // ANCHOR_END: epoll
 
@@ -100,8 +113,12 @@ mod portable {
             unsafe { self.poller.add(stream, Event::readable(key)) }
         }
 
-        pub fn rearm(&self, stream: &TcpStream, key: usize) -> io::Result<()> {
-            self.poller.modify(stream, Event::readable(key))
+        pub fn rearm(&self, stream: &TcpStream, key: usize, interest: Interest) -> io::Result<()> {
+            let event = match interest {
+                Interest::Read => Event::readable(key),
+                Interest::Write => Event::writable(key),
+            };
+            self.poller.modify(stream, event)
         }
 
         pub fn remove(&self, stream: &TcpStream) -> io::Result<()> {
@@ -140,8 +157,26 @@ mod tests {
                 client.write_all(b"x").unwrap();
                 assert_eq!(readiness.wait(Duration::from_secs(5)).unwrap(), Some(7));
                 assert_eq!(readiness.wait(short).unwrap(), None, "one-shot: not reported twice");
-                readiness.rearm(&server, 7).unwrap();
+                readiness.rearm(&server, 7, Interest::Read).unwrap();
                 assert_eq!(readiness.wait(Duration::from_secs(5)).unwrap(), Some(7), "re-armed");
+                server.set_nonblocking(true).unwrap();
+                let chunk = [0; 64 * 1024];
+                while (&server).write(&chunk).is_ok() {} // until the client's side is full
+                readiness.rearm(&server, 7, Interest::Write).unwrap();
+                assert_eq!(readiness.wait(short).unwrap(), None, "no room while nobody reads");
+                let mut drained = vec![0; 4 << 20];
+                client.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let _ = std::io::Read::read(&mut client, &mut drained);
+                // Room comes once enough is read; read on until the socket says so.
+                let mut woken = readiness.wait(short).unwrap();
+                for _ in 0..200 {
+                    if woken.is_some() {
+                        break;
+                    }
+                    let _ = std::io::Read::read(&mut client, &mut drained);
+                    woken = readiness.wait(short).unwrap();
+                }
+                assert_eq!(woken, Some(7), "writable once the client has read");
                 readiness.remove(&server).unwrap();
             }
         };

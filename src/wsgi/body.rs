@@ -8,13 +8,18 @@ use std::fmt;
 /// PEP 3333's iterable may have a `close()` method the server must call when done, even on
 /// error. In Rust that is `Drop`: whatever the iterator owns (a file, a lock, a database
 /// cursor) is released when the server drops the `Body`, however the response ended.
+///
+/// A body is `Send`: from chapter 7, a response whose client reads slowly waits, parked, and
+/// whichever worker is free when the client has read goes on with it.
 pub struct Body {
-    chunks: Box<dyn Iterator<Item = Vec<u8>>>,
+    chunks: Box<dyn Iterator<Item = Vec<u8>> + Send>,
 }
 
 impl Body {
     /// A body produced chunk by chunk, for example by `(0..3).map(|i| format!("{i}\n").into_bytes())`.
-    pub fn from_chunks(chunks: impl IntoIterator<Item = Vec<u8>, IntoIter: 'static>) -> Body {
+    pub fn from_chunks(
+        chunks: impl IntoIterator<Item = Vec<u8>, IntoIter: Send + 'static>,
+    ) -> Body {
         Body { chunks: Box::new(chunks.into_iter()) }
     }
 

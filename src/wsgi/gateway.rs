@@ -12,14 +12,14 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::net::TcpStream;
 
 use super::application::catch_panic;
+use super::sending::{Progress, Sending};
 use super::{Application, Body, Environ, Input, StartResponse};
 use crate::connection::Endpoints;
 use crate::http::exchange::{access_log, request_line};
 use crate::http::{
-    BodyFraming, Config, HOP_BY_HOP, LAST_CHUNK, Persistence, Request, RequestBody, RequestError,
-    Response, ResponseFraming, Status, Version, close_gracefully, declared_length, encode_chunk,
-    is_field_text, is_token_byte, plan_response, read_request, status_code, status_has_body,
-    write_head,
+    BodyFraming, Config, HOP_BY_HOP, Persistence, Request, RequestBody, RequestError, Response,
+    ResponseFraming, Status, Version, close_gracefully, declared_length, is_field_text,
+    is_token_byte, plan_response, read_request, status_code, status_has_body, write_head,
 };
 
 /// The interim response that tells a client waiting on `Expect: 100-continue` to send its body.
@@ -78,12 +78,12 @@ impl<A: Application> Gateway<A> {
         out: &TcpStream,
         endpoints: &Endpoints,
         reusable: bool,
-    ) -> Persistence {
+    ) -> Exchanged {
         let mut body = RequestBody::new(reader, request.body, self.config.limits.body);
         if request.expects_continue && request.body != BodyFraming::None {
             // The client waits for this before it sends the body (RFC 9110 §10.1.1).
             if request.version == Version::Http11 && (&mut &*out).write_all(CONTINUE).is_err() {
-                return Persistence::Close;
+                return Exchanged::Done(Persistence::Close);
             }
         }
         let mut start_response = StartResponse::default();
@@ -92,21 +92,54 @@ impl<A: Application> Gateway<A> {
         let read_to_end = reusable && body.finish();
         if let Err(error) = body.check_size() {
             self.refuse(out, endpoints, &error);
-            return Persistence::Close;
+            return Exchanged::Done(Persistence::Close);
         }
-        let sent = self.respond(request, out, called, start_response, read_to_end);
-        self.log(request, endpoints, sent)
+        let reply = self.respond(request, called, start_response, read_to_end);
+        self.send(reply, out, endpoints, || request_line(request))
     }
     // ANCHOR_END: exchange
+
+    // ANCHOR: send
+    /// Sends a reply as far as the socket takes it. Once it is all sent (or has failed), logs
+    /// it and says what becomes of the connection; a reply the socket is too full for is
+    /// handed back, paused, when the server never blocks (chapter 7).
+    fn send(
+        &self,
+        mut reply: Reply,
+        out: &TcpStream,
+        endpoints: &Endpoints,
+        line: impl FnOnce() -> String,
+    ) -> Exchanged {
+        let sent = match reply.sending.send(out) {
+            Ok(Progress::Blocked) if self.config.never_block => {
+                return Exchanged::Paused(Unsent { reply, line: line() });
+            }
+            // A blocking socket is full only once its write timeout has passed.
+            Ok(Progress::Blocked) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client read nothing for as long as one write may wait (--io-timeout)",
+            )),
+            Ok(Progress::Sent(bytes)) => Ok((reply.persistence, reply.code, bytes)),
+            Err(error) => Err(error),
+        };
+        Exchanged::Done(self.log(line, endpoints, sent))
+    }
+
+    /// Goes on with a reply that was paused, once its client has read some (chapter 7).
+    pub fn resume(&self, unsent: Unsent, out: &TcpStream, endpoints: &Endpoints) -> Exchanged {
+        let Unsent { reply, line } = unsent;
+        self.send(reply, out, endpoints, || line)
+    }
+    // ANCHOR_END: send
 
     /// Logs how the response went, and says what becomes of the connection.
     fn log(
         &self,
-        request: &Request,
+        line: impl FnOnce() -> String,
         endpoints: &Endpoints,
         sent: io::Result<(Persistence, u16, u64)>,
     ) -> Persistence {
-        let (peer, line) = (|| endpoints.peer_name(), || request_line(request));
+        let peer = || endpoints.peer_name();
         match sent {
             Ok((persistence, status, bytes)) => {
                 if self.config.access_log {
@@ -151,25 +184,24 @@ impl<A: Application> Gateway<A> {
     // ANCHOR_END: call
 
     // ANCHOR: respond
-    /// Sends what the application chose, framed as [`plan_response`] decides. Returns what
-    /// becomes of the connection, the status and the body bytes sent.
+    /// Makes what the application chose into a reply, framed as [`plan_response`] decides:
+    /// its status, what becomes of the connection, and the bytes to send.
     fn respond(
         &self,
         request: &Request,
-        out: &TcpStream,
         called: Result<Body, String>,
         start_response: StartResponse,
         reusable: bool,
-    ) -> io::Result<(Persistence, u16, u64)> {
+    ) -> Reply {
         let Chosen { status, code, mut headers, mut body, length } =
             match checked_response(called, start_response) {
                 Ok(chosen) => chosen,
-                Err(why) => return self.fail(request, out, &why, reusable),
+                Err(why) => return self.fail(request, &why, reusable),
             };
         // Nothing is sent until the application has produced something to send.
         let first = match catch_panic(|| body.find(|chunk| !chunk.is_empty())) {
             Ok(first) => first,
-            Err(why) => return self.fail(request, out, &why, reusable),
+            Err(why) => return self.fail(request, &why, reusable),
         };
         // A body that had nothing, or nothing after its first chunk, is all here: its length
         // is known, so it can be said, and an HTTP/1.0 client may keep its connection (PEP
@@ -190,30 +222,23 @@ impl<A: Application> Gateway<A> {
             headers.push((name.to_string(), value.to_string()));
         }
         let mut head = Vec::with_capacity(256);
-        write_head(&mut head, &status, self.config.clock, &headers)?;
-        let sent = send_body(out, head, first, &mut body, framing)?;
-        Ok((persistence, code, sent))
+        write_head(&mut head, &status, self.config.clock, &headers);
+        Reply { sending: Sending::new(head, first, body, framing), persistence, code }
     }
     // ANCHOR_END: respond
 
     /// Answers 500 for a failure of the application, and logs why. The connection may stay
     /// open: the 500 is framed like any response.
-    fn fail(
-        &self,
-        request: &Request,
-        out: &TcpStream,
-        why: &str,
-        reusable: bool,
-    ) -> io::Result<(Persistence, u16, u64)> {
+    fn fail(&self, request: &Request, why: &str, reusable: bool) -> Reply {
         eprintln!("application error: {why}");
         let status = Status::INTERNAL_SERVER_ERROR;
         let response =
             Response::text(status, "500: the application failed; the server log says why\n");
         let length = response.body.len() as u64;
         let (framing, persistence) = plan_response(request, status.code, Some(length), reusable);
-        let include_body = framing != ResponseFraming::NoBody;
-        response.write_to(&mut &*out, self.config.clock, include_body, persistence)?;
-        Ok((persistence, status.code, if include_body { length } else { 0 }))
+        let head = response.head(self.config.clock, persistence);
+        let sending = Sending::new(head, response.body, Body::empty(), framing);
+        Reply { sending, persistence, code: status.code }
     }
 
     /// Answers a request that could not be read (400, 413, 431, ...), or logs why there is
@@ -230,6 +255,37 @@ impl<A: Application> Gateway<A> {
             access_log(&endpoints.peer_name(), "(refused request)", status.code, bytes);
         }
     }
+}
+
+// ANCHOR: exchanged
+/// How an exchange ended.
+pub enum Exchanged {
+    /// The response is sent, or failed on the way; the connection goes on as this says.
+    Done(Persistence),
+    /// The socket filled up before the end (chapter 7, where sockets never block): the rest
+    /// goes out once the client has read.
+    Paused(Unsent),
+}
+
+/// A response waiting for its client to read, with what its log line needs.
+pub struct Unsent {
+    reply: Reply,
+    line: String,
+}
+
+impl Unsent {
+    /// Every byte of it the socket has taken so far: a slow reader is measured by this.
+    pub fn taken(&self) -> u64 {
+        self.reply.sending.taken()
+    }
+}
+// ANCHOR_END: exchanged
+
+/// A response ready to send: its bytes, its status and what becomes of the connection.
+struct Reply {
+    sending: Sending,
+    persistence: Persistence,
+    code: u16,
 }
 
 /// What the application chose, checked: status line, headers, body, and the body length
@@ -278,59 +334,3 @@ fn client_left(error: &io::Error) -> bool {
     use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
     matches!(error.kind(), BrokenPipe | ConnectionReset | ConnectionAborted)
 }
-
-// ANCHOR: send_body
-/// Sends the head and the body, each chunk as soon as the application produces it, and
-/// returns how many body bytes were sent (before any chunk framing).
-///
-/// The head goes out together with the first chunk, in one write. With a `Content-Length`,
-/// never more than it announced is sent, and a body that ends short of it is an error: the
-/// client would wait for the rest. A panic in the middle cuts the response short too: the
-/// head is gone, so the honest thing is to stop and close.
-fn send_body(
-    mut out: &TcpStream,
-    head: Vec<u8>,
-    first: Vec<u8>,
-    rest: &mut Body,
-    framing: ResponseFraming,
-) -> io::Result<u64> {
-    if framing == ResponseFraming::NoBody {
-        return out.write_all(&head).map(|()| 0);
-    }
-    let (mut pending, mut chunk, mut sent) = (head, first, 0);
-    loop {
-        match framing {
-            ResponseFraming::Length(length) => {
-                let allowed = chunk.len().min(usize::try_from(length - sent).unwrap_or(usize::MAX));
-                pending.extend_from_slice(&chunk[..allowed]);
-                sent += allowed as u64;
-            }
-            ResponseFraming::Chunked => {
-                encode_chunk(&mut pending, &chunk);
-                sent += chunk.len() as u64;
-            }
-            ResponseFraming::UntilClose | ResponseFraming::NoBody => {
-                pending.extend_from_slice(&chunk);
-                sent += chunk.len() as u64;
-            }
-        }
-        out.write_all(&pending)?;
-        if framing == ResponseFraming::Length(sent) {
-            return Ok(sent); // all that was announced; anything more would corrupt the stream
-        }
-        pending.clear();
-        match catch_panic(|| rest.next()) {
-            Ok(Some(next)) => chunk = next,
-            Ok(None) => break,
-            Err(why) => return Err(io::Error::other(why)),
-        }
-    }
-    match framing {
-        ResponseFraming::Chunked => out.write_all(LAST_CHUNK).map(|()| sent),
-        ResponseFraming::Length(length) => Err(io::Error::other(format!(
-            "the body ended after {sent} of the {length} bytes its Content-Length announced"
-        ))),
-        _ => Ok(sent),
-    }
-}
-// ANCHOR_END: send_body

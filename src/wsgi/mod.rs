@@ -19,6 +19,7 @@ pub mod demo;
 mod environ;
 mod gateway;
 mod persistent;
+mod sending;
 mod start_response;
 mod validate;
 
@@ -26,6 +27,7 @@ pub use application::Application;
 pub(crate) use application::catch_panic;
 pub use body::Body;
 pub use environ::{Environ, Input, REQUIRED as REQUIRED_KEYS};
-pub use gateway::Gateway;
+pub use gateway::{Exchanged, Gateway, Unsent};
+pub use sending::{Progress, Sending};
 pub use start_response::StartResponse;
 pub use validate::Validator;

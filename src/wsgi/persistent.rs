@@ -13,7 +13,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use super::gateway::CONTINUE;
-use super::{Application, Gateway};
+use super::{Application, Exchanged, Gateway};
 use crate::connection::{Connection, Next};
 use crate::http::{BodyFraming, Persistence, Request, RequestError, Version, close_gracefully};
 use crate::spool::{Spilled, Waiting};
@@ -32,14 +32,23 @@ impl<A: Application> Gateway<A> {
     // ANCHOR_END: serve_connection
 
     // ANCHOR: serve_ready
-    /// Handles a connection that has new bytes: reads them once, answers every complete
-    /// request they hold, and says whether to wait for more or close.
+    /// Handles a connection that is ready: reads its new bytes once (or, from chapter 7, goes
+    /// on with a response its client has made room for), answers every complete request the
+    /// buffer holds, and says whether to wait for more or close.
     pub fn serve_ready(&self, connection: &mut Connection) -> Next {
-        match connection.receive() {
-            Ok(0) => return Next::Close, // the client is done
-            Ok(_) => {}
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => return Next::Wait,
-            Err(_) => return Next::Close, // a reset, or (chapter 5) the idle timeout
+        if self.config().never_block {
+            connection.make_nonblocking();
+        }
+        let stop = match connection.take_unsent() {
+            Some(unsent) => {
+                let endpoints = connection.endpoints;
+                let exchanged = self.resume(unsent, connection.stream(), &endpoints);
+                after(connection, exchanged)
+            }
+            None => receive(connection),
+        };
+        if let Some(next) = stop {
+            return next;
         }
         loop {
             let (request, spilled) = match self.next_request(connection) {
@@ -52,10 +61,9 @@ impl<A: Application> Gateway<A> {
             };
             let endpoints = connection.endpoints;
             let (body, out) = connection.split_gathered(spilled);
-            match self.exchange(&request, body, out, &endpoints, true) {
-                Persistence::KeepAlive(_) if connection.unread().is_empty() => return Next::Wait,
-                Persistence::KeepAlive(_) => continue, // pipelined: the next request is here
-                Persistence::Close => return close_after_response(connection),
+            let exchanged = self.exchange(&request, body, out, &endpoints, true);
+            if let Some(next) = after(connection, exchanged) {
+                return next;
             }
         }
     }
@@ -71,7 +79,7 @@ impl<A: Application> Gateway<A> {
         let limits = &self.config().limits;
         if !connection.is_gathering() {
             let Some(request) = connection.take_request(limits)? else { return Ok(None) };
-            if !self.config().gather_bodies {
+            if !self.config().never_block {
                 return Ok(Some((request, Spilled::Nothing)));
             }
             connection.wait_for_body(Waiting::new(request, limits.body));
@@ -86,6 +94,40 @@ impl<A: Application> Gateway<A> {
     // ANCHOR_END: next_request
 }
 
+/// Reads once. `Some` when there is nothing to answer: the client is done, or not there.
+fn receive(connection: &mut Connection) -> Option<Next> {
+    match connection.receive() {
+        Ok(0) => Some(Next::Close), // the client is done
+        Ok(_) => None,
+        // A signal, or (non-blocking) a wake-up with nothing to read after all.
+        Err(error)
+            if matches!(error.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) =>
+        {
+            Some(Next::Wait)
+        }
+        Err(_) => Some(Next::Close), // a reset, or (chapter 5) the idle timeout
+    }
+}
+
+// ANCHOR: after
+/// What follows an exchange: `None` to answer the next request, already in the buffer.
+fn after(connection: &mut Connection, exchanged: Exchanged) -> Option<Next> {
+    match exchanged {
+        Exchanged::Done(Persistence::KeepAlive(_)) if connection.unread().is_empty() => {
+            Some(Next::Wait)
+        }
+        Exchanged::Done(Persistence::KeepAlive(_)) => None, // pipelined: the next one is here
+        Exchanged::Done(Persistence::Close) => Some(close_after_response(connection)),
+        // The client is not reading: park until it makes room. Requests pipelined behind
+        // this response stay in the buffer, in order, and nothing more is read meanwhile.
+        Exchanged::Paused(unsent) => {
+            connection.pause(unsent);
+            Some(Next::Wait)
+        }
+    }
+}
+// ANCHOR_END: after
+
 /// A client that sent `Expect: 100-continue` waits for this before it sends the body: send
 /// it now, while the body is awaited, and not again when the application runs.
 fn send_continue_if_asked(connection: &mut Connection) {
@@ -98,8 +140,10 @@ fn send_continue_if_asked(connection: &mut Connection) {
     }
 }
 
-/// Closes after a response without destroying it: see chapter 2's `close_gracefully`.
+/// Closes after a response without destroying it: see chapter 2's `close_gracefully`, which
+/// waits (a little) for the client to finish sending, so the socket must block again.
 fn close_after_response(connection: &Connection) -> Next {
+    let _ = connection.stream().set_nonblocking(false);
     close_gracefully(connection.stream());
     Next::Close
 }

@@ -71,9 +71,9 @@ fn serve_on_reactor(
     threads: usize,
     reactor: ReactorConfig,
     limits: Limits,
-    gather_bodies: bool,
+    never_block: bool,
 ) -> TestServer {
-    let config = Config { clock: fixed_clock(), limits, access_log: false, gather_bodies };
+    let config = Config { clock: fixed_clock(), limits, access_log: false, never_block };
     let gateway = Gateway::new(app, config).multithreaded(true);
     let threads = NonZeroUsize::new(threads).expect("at least one worker");
     TestServer::start(move |listener, shutdown| {
