@@ -7,10 +7,10 @@ use std::io::{BufReader, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use super::{Clock, Limits, Persistence, Request, Response, read_request};
+use super::{Clock, Limits, Persistence, Proxy, Request, Response, read_request};
 
 /// What the server side needs besides the handler.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub clock: Clock,
     pub limits: Limits,
@@ -20,6 +20,11 @@ pub struct Config {
     /// client sending it slowly holds no worker. Otherwise (chapter 5) the application reads
     /// it from the connection as it goes.
     pub gather_bodies: bool,
+    /// Whose `X-Forwarded-*` headers to believe, and the mount prefix (chapter 10). `None`
+    /// is chapters 4 to 9's server, which knows nothing of proxies and passes those headers
+    /// on like any others, as wsgiref does; the binaries that take `--forwarded-allow-ips`
+    /// always give `Some`, whose default believes nobody.
+    pub proxy: Option<Proxy>,
 }
 
 impl Default for Config {
@@ -29,6 +34,7 @@ impl Default for Config {
             limits: Limits::default(),
             access_log: true,
             gather_bodies: false,
+            proxy: None,
         }
     }
 }

@@ -73,7 +73,13 @@ fn serve_on_reactor(
     limits: Limits,
     gather_bodies: bool,
 ) -> TestServer {
-    let config = Config { clock: fixed_clock(), limits, access_log: false, gather_bodies };
+    let config = Config {
+        clock: fixed_clock(),
+        limits,
+        access_log: false,
+        gather_bodies,
+        ..Config::default()
+    };
     let gateway = Gateway::new(app, config).multithreaded(true);
     let threads = NonZeroUsize::new(threads).expect("at least one worker");
     TestServer::start(move |listener, shutdown| {
