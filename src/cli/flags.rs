@@ -126,8 +126,8 @@ const FLAGS: [(&str, &str); 20] = [
     // No default shown: nobody is trusted, because any client can type these headers.
     (
         "--forwarded-allow-ips IPS",
-        "proxies (IPs, comma-separated) whose X-Forwarded-For/-Proto/-Host are believed; \
-         none unless given, since any client can send those headers",
+        "trust X-Forwarded-* only from these IPs, comma-separated; nobody by default: \
+         any client can type them",
     ),
     ("--script-name PATH", "serve the application under PATH, such as /app; 404 outside it"),
 ];
