@@ -23,6 +23,7 @@ const COMMAND: Command = Command {
     timeouts: true,
     limits: true,
     book: false,
+    proxy: false,
 };
 
 // ANCHOR: main

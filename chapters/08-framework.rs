@@ -19,13 +19,15 @@ const COMMAND: Command = Command {
     about: "Chapter 8: this book at / (built with `mdbook build book`) and the framework demo\n\
             under /demo/: /demo/hello/NAME, /demo/environ, POST /demo/echo, /demo/sleep?ms=N,\n\
             /demo/api/greeting?name=NAME (JSON), /demo/visits (a cookie). Chapter 7's server,\n\
-            with all its limits and timeouts. Ctrl-C stops it gracefully.",
+            with all its limits and timeouts; behind a proxy, --forwarded-allow-ips and\n\
+            --script-name (chapter 10). Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,
     quiet: true,
     timeouts: true,
     limits: true,
     book: true,
+    proxy: true,
 };
 
 // ANCHOR: main
@@ -59,6 +61,7 @@ fn serve(app: impl Application, options: &Options, listener: std::net::TcpListen
         limits: options.limits,
         access_log: false,
         never_block: true,
+        proxy: Some(options.proxy.clone()),
         ..Config::default()
     };
     let gateway = Gateway::new(app, config).multithreaded(true);

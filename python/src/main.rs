@@ -27,6 +27,7 @@ const COMMAND: Command = Command {
     timeouts: true,
     limits: true,
     book: false,
+    proxy: true,
 };
 
 /// What `--help` adds for Python.
@@ -73,6 +74,7 @@ fn main() {
         limits: options.limits,
         access_log: !options.quiet,
         never_block: true,
+        proxy: Some(options.proxy.clone()),
         ..Config::default()
     };
     let gateway = Gateway::new(PythonApp::new(app), config).multithreaded(true);

@@ -1,22 +1,24 @@
 //! Which flags each chapter's binary takes, what they mean, and `--help` (chapter 1).
 //!
 //! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3
-//! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts, chapter 7 its limits and chapter 8
-//! `--book`. The
+//! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts, chapter 7 its limits, chapter 8
+//! `--book` and chapter 10 what to believe of a proxy in front. The
 //! `pico-args` crate finds the flags and their values, because parsing a command line is not
 //! what the book teaches: this file only lists the flags and turns their values into
 //! [`Options`], with messages that say what was wrong.
 
 use std::ffi::OsString;
+use std::net::IpAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use pico_args::Arguments;
 
-use crate::http::Limits;
+use crate::http::{Limits, Proxy};
 use crate::reactor::ReactorConfig;
 
 /// What a binary says about itself in `--help`, and which groups of optional flags it takes.
@@ -39,6 +41,9 @@ pub struct Command {
     pub limits: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
+    /// `--forwarded-allow-ips` and `--script-name`, for a server behind a reverse proxy
+    /// (chapter 10).
+    pub proxy: bool,
 }
 
 /// The flags after parsing.
@@ -57,6 +62,9 @@ pub struct Options {
     pub quiet: bool,
     /// The folder `--book` named, if it was given.
     pub book: Option<PathBuf>,
+    /// Whose `X-Forwarded-*` headers to believe (nobody's unless `--forwarded-allow-ips`
+    /// names them), and the `--script-name` prefix.
+    pub proxy: Proxy,
 }
 
 impl Default for Options {
@@ -71,6 +79,7 @@ impl Default for Options {
             reactor: ReactorConfig::default(),
             quiet: false,
             book: None,
+            proxy: Proxy::default(),
         }
     }
 }
@@ -95,7 +104,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 18] = [
+const FLAGS: [(&str, &str); 20] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -114,6 +123,13 @@ const FLAGS: [(&str, &str); 18] = [
     ("--min-rate-grace SECS", "how long a client may be slower at first (default 5)"),
     ("--quiet", "no access log on stderr"),
     ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
+    // No default shown: nobody is trusted, because any client can type these headers.
+    (
+        "--forwarded-allow-ips IPS",
+        "trust X-Forwarded-* only from these IPs, comma-separated; nobody by default: \
+         any client can type them",
+    ),
+    ("--script-name PATH", "serve the application under PATH, such as /app; 404 outside it"),
 ];
 
 impl Command {
@@ -145,6 +161,7 @@ impl Command {
             | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
             | "--min-rate-grace" => self.limits,
             "--book" => self.book,
+            "--forwarded-allow-ips" | "--script-name" => self.proxy,
             _ => true,
         }
     }
@@ -185,6 +202,11 @@ impl Command {
         flags.read("--min-rate", &mut reactor.min_rate, number)?;
         flags.read("--min-rate-grace", &mut reactor.rate_grace, seconds)?;
         flags.read("--book", &mut options.book, |text| Ok(Some(PathBuf::from(text))))?;
+        let mut trusted: Arc<[IpAddr]> = Arc::from([]);
+        flags.read("--forwarded-allow-ips", &mut trusted, Proxy::parse_allow_ips)?;
+        let mut script_name = String::new();
+        flags.read("--script-name", &mut script_name, Proxy::parse_script_name)?;
+        options.proxy = Proxy::new(trusted, &script_name);
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -296,6 +318,7 @@ mod tests {
         timeouts: true,
         limits: true,
         book: true,
+        proxy: true,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -304,6 +327,7 @@ mod tests {
         timeouts: false,
         limits: false,
         book: false,
+        proxy: false,
         ..EVERY_GROUP
     };
 
@@ -339,7 +363,8 @@ mod tests {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
                     --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
-                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out";
+                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out \
+                    --forwarded-allow-ips 127.0.0.1,::1 --script-name /app/";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
@@ -363,6 +388,7 @@ mod tests {
             },
             quiet: true,
             book: Some(PathBuf::from("site/out")),
+            proxy: Proxy::new(["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()], "/app"),
         };
         assert_eq!(parse(&EVERY_GROUP, args), Ok(expected));
     }
@@ -379,6 +405,7 @@ mod tests {
                 "--max-connections --io-timeout --max-line --max-head --max-body",
             ),
             (Command { book: false, ..EVERY_GROUP }, "--book"),
+            (Command { proxy: false, ..EVERY_GROUP }, "--forwarded-allow-ips --script-name"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {
@@ -406,6 +433,16 @@ mod tests {
             ("--max-line 8k", "--max-line takes a number, not `8k`"),
             ("--port", "--port needs a value: --port PORT"),
             ("--threads 0", "--threads must be at least 1"),
+            (
+                "--forwarded-allow-ips 127.0.0.1,nginx",
+                "--forwarded-allow-ips takes IP addresses separated by commas, such as \
+                 127.0.0.1,::1; `nginx` is not one (names and networks are not accepted)",
+            ),
+            (
+                "--script-name app",
+                "--script-name takes the path the application is mounted at, such as /app, \
+                 not `app`",
+            ),
             ("--spawn=yes", "--spawn takes no value, not `yes`"),
             ("--bogus", "unknown option `--bogus`"),
             ("--bogus=1", "unknown option `--bogus`"),

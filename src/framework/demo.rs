@@ -17,7 +17,7 @@ use crate::sleep;
 pub fn routes() -> Router {
     Router::new()
         .get("/", book_not_built)
-        .get("/demo", |_| Ok(moved_to("/demo/")))
+        .get("/demo", |request| Ok(moved_to(&request.url_for("/demo/"))))
         .get("/demo/", home)
         .get("/demo/environ", environ)
         .post("/demo/echo", echo)
@@ -38,14 +38,21 @@ fn hello(request: &mut Request<'_, '_>) -> Result<Response, HttpError> {
 /// The one line a reader sees at `/` until `mdbook build book` has run.
 pub const BUILD_THE_BOOK: &str = "The book is not built yet: run <code>mdbook build book</code> \
     in the repository (install mdBook with <code>cargo install mdbook --locked --version 0.5.4</code>), \
-    then reload this page. The demo is at <a href=\"/demo/\">/demo/</a>.";
+    then reload this page. The demo is at <a href=\"{root}/demo/\">{root}/demo/</a>.";
 
-fn book_not_built(_: &mut Request<'_, '_>) -> Result<Response, HttpError> {
+fn book_not_built(request: &mut Request<'_, '_>) -> Result<Response, HttpError> {
+    let line = under_mount(BUILD_THE_BOOK, request);
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Build the book</title></head>\n\
-         <body><p>{BUILD_THE_BOOK}</p></body>\n</html>\n"
+         <body><p>{line}</p></body>\n</html>\n"
     );
     Ok(Response::html(page))
+}
+
+/// A page's `{root}` replaced with where the application is mounted (chapter 10): its links
+/// are absolute paths, and must stay under the prefix.
+fn under_mount(page: &str, request: &Request<'_, '_>) -> String {
+    page.replace("{root}", &request.url_for(""))
 }
 
 fn moved_to(location: &str) -> Response {
@@ -61,21 +68,21 @@ const HOME: &str = "<!DOCTYPE html>
 <head><meta charset=\"utf-8\"><title>Framework demo</title></head>
 <body>
 <h1>The chapter 8 demo</h1>
-<p>Routes of a small framework on the WSGI-style interface. <a href=\"/\">The book</a> is served by the same server.</p>
+<p>Routes of a small framework on the WSGI-style interface. <a href=\"{root}/\">The book</a> is served by the same server.</p>
 <ul>
-<li><a href=\"/demo/hello/%E4%BD%A0%E5%A5%BD\">/demo/hello/&lt;name&gt;</a>: a parameter from the path</li>
-<li><a href=\"/demo/environ\">/demo/environ</a>: the environ the server built for your request</li>
-<li><a href=\"/demo/sleep?ms=1000\">/demo/sleep?ms=1000</a>: a slow answer</li>
-<li><a href=\"/demo/api/greeting?name=Ada\">/demo/api/greeting?name=Ada</a>: JSON (POST it <code>{\"name\": \"Ada\"}</code> too)</li>
-<li><a href=\"/demo/visits\">/demo/visits</a>: a cookie that counts</li>
-<li><code>curl -d 'hello' http://HOST/demo/echo</code>: your request body, sent back</li>
+<li><a href=\"{root}/demo/hello/%E4%BD%A0%E5%A5%BD\">/demo/hello/&lt;name&gt;</a>: a parameter from the path</li>
+<li><a href=\"{root}/demo/environ\">/demo/environ</a>: the environ the server built for your request</li>
+<li><a href=\"{root}/demo/sleep?ms=1000\">/demo/sleep?ms=1000</a>: a slow answer</li>
+<li><a href=\"{root}/demo/api/greeting?name=Ada\">/demo/api/greeting?name=Ada</a>: JSON (POST it <code>{\"name\": \"Ada\"}</code> too)</li>
+<li><a href=\"{root}/demo/visits\">/demo/visits</a>: a cookie that counts</li>
+<li><code>curl -d 'hello' http://HOST{root}/demo/echo</code>: your request body, sent back</li>
 </ul>
 </body>
 </html>
 ";
 
-fn home(_: &mut Request<'_, '_>) -> Result<Response, HttpError> {
-    Ok(Response::html(HOME))
+fn home(request: &mut Request<'_, '_>) -> Result<Response, HttpError> {
+    Ok(Response::html(under_mount(HOME, request)))
 }
 
 /// One `KEY = VALUE` line per environ entry, sorted, as chapter 4's `/environ`.
@@ -125,6 +132,7 @@ fn greeting(name: &str) -> Response {
 fn visits(request: &mut Request<'_, '_>) -> Result<Response, HttpError> {
     let seen = request.cookies().get("visits").and_then(|count| count.parse::<u64>().ok());
     let visits = seen.unwrap_or(0) + 1;
-    let cookie = format!("visits={visits}; Path=/demo; SameSite=Lax");
+    // The cookie goes back only to the demo's paths, wherever the demo is mounted.
+    let cookie = format!("visits={visits}; Path={}; SameSite=Lax", request.url_for("/demo"));
     Ok(Response::text(format!("visit number {visits}\n")).with_header("Set-Cookie", cookie))
 }

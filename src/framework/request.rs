@@ -56,6 +56,11 @@ impl<'r, 'a> Request<'r, 'a> {
         self.environ.method()
     }
 
+    /// The path a client asks for to reach `path` of this application: see [`url_for`].
+    pub fn url_for(&self, path: &str) -> String {
+        url_for(self.environ, path)
+    }
+
     /// The decoded path, as text (bytes that are not UTF-8 show as `�`).
     pub fn path(&self) -> String {
         String::from_utf8_lossy(&self.environ.path_bytes()).into_owned()
@@ -163,6 +168,30 @@ impl<'r, 'a> Request<'r, 'a> {
     }
 }
 
+/// The path a client asks for to reach `path` (a URL path of this application, such as
+/// `/demo/`): `SCRIPT_NAME` in front of it.
+///
+/// Every link and redirect the framework makes goes through this. Mounted under `/app`
+/// behind a proxy (chapter 10), the application sees `PATH_INFO=/demo/`, but a browser that
+/// follows a bare `/demo/` leaves the mount: the link must say `/app/demo/`.
+pub fn url_for(environ: &Environ<'_>, path: &str) -> String {
+    let script_name = environ.get("SCRIPT_NAME").unwrap_or_default();
+    // SCRIPT_NAME holds decoded bytes as Latin-1 characters, as PATH_INFO does.
+    let bytes: Vec<u8> = script_name.chars().map(|c| c as u8).collect();
+    format!("{}{path}", percent_encode(&bytes))
+}
+
+/// The bytes of a path as ASCII, each byte outside the safe set as `%XX`.
+pub(super) fn percent_encode(path: &[u8]) -> String {
+    let safe = |byte: u8| byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte);
+    path.iter()
+        .map(|&byte| match safe(byte) {
+            true => char::from(byte).to_string(),
+            false => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 // ANCHOR: urlencoded
 /// Decodes `a=1&b=caf%C3%A9&c=two+words`, as browsers encode forms and queries (the URL
 /// standard's `application/x-www-form-urlencoded`): `+` is a space, `%XX` a byte, and the
@@ -201,6 +230,18 @@ mod tests {
             (error.status.code, error.message.as_str()),
             (400, "the query is not UTF-8 once decoded")
         );
+    }
+
+    #[test]
+    fn links_are_made_under_the_script_name() {
+        let mut environ = Environ::for_request("GET", "/demo");
+        assert_eq!(url_for(&environ, "/demo/"), "/demo/", "at the root, nothing in front");
+        environ.set("SCRIPT_NAME", "/app");
+        let request = Request::new(&mut environ, Params::default(), 10);
+        assert_eq!(request.url_for("/demo/"), "/app/demo/");
+        // A prefix of bytes outside ASCII goes out encoded, as it came in.
+        environ.set("SCRIPT_NAME", crate::http::latin1("/文".as_bytes()));
+        assert_eq!(url_for(&environ, "/"), "/%E6%96%87/");
     }
 
     #[test]

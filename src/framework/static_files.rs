@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::request::{percent_encode, url_for};
 use super::response::{HttpError, Response, statuses};
 use crate::http::Status;
 use crate::wsgi::{Application, Body, Environ, StartResponse};
@@ -58,7 +59,7 @@ impl<A: Application> Application for StaticFiles<A> {
         let response = match self.lookup(&path) {
             Lookup::Missing => return self.app.invoke(environ, start_response),
             Lookup::Refused => HttpError::not_found(&String::from_utf8_lossy(&path)).into(),
-            Lookup::Folder => with_slash(&path, environ.query_string()),
+            Lookup::Folder => with_slash(&path, environ),
             Lookup::File(file) => serve(&file, environ),
         };
         response.send(start_response)
@@ -88,6 +89,10 @@ impl<A> StaticFiles<A> {
     fn lookup(&self, path: &[u8]) -> Lookup {
         // A name that is not UTF-8 is no file of ours, but may be a route's business.
         let Ok(path) = std::str::from_utf8(path) else { return Lookup::Missing };
+        if path.is_empty() {
+            // `/app` itself, mounted at `/app` (chapter 10): the root folder, without its `/`.
+            return Lookup::Folder;
+        }
         let Some(relative) = path.strip_prefix('/') else { return Lookup::Refused };
         let Some(root) = self.root() else { return Lookup::Missing };
         let mut names: Vec<&str> = relative.split('/').collect();
@@ -199,26 +204,16 @@ impl Iterator for FileChunks {
 // ANCHOR_END: file_chunks
 
 /// A `301` to the same path with a `/` at the end, so the folder's page and its relative
-/// links work.
-fn with_slash(path: &[u8], query: &str) -> Response {
-    let mut location = percent_encode(path);
+/// links work. Under the prefix the application is mounted at, if any (chapter 10).
+fn with_slash(path: &[u8], environ: &Environ<'_>) -> Response {
+    let query = environ.query_string();
+    let mut location = url_for(environ, &percent_encode(path));
     location.push('/');
     if !query.is_empty() {
         location = format!("{location}?{query}");
     }
     let message = format!("this is a folder: {location}");
     HttpError::new(statuses::MOVED_PERMANENTLY, message).with_header("Location", location).into()
-}
-
-/// The bytes of a path as ASCII, each byte outside the safe set as `%XX`.
-fn percent_encode(path: &[u8]) -> String {
-    let safe = |byte: u8| byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte);
-    path.iter()
-        .map(|&byte| match safe(byte) {
-            true => char::from(byte).to_string(),
-            false => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// The media types of the files a built book (and most small sites) hold, by extension.

@@ -7,19 +7,25 @@ use std::io::{BufReader, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use super::{Clock, Limits, Persistence, Request, Response, read_request};
+use super::{Clock, Limits, Persistence, Proxy, Request, Response, read_request};
 
 /// What the server side needs besides the handler.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub clock: Clock,
     pub limits: Limits,
     /// Print one line per request on stderr.
     pub access_log: bool,
-    /// Gather each request's body before the application is called (chapter 7), so that a
-    /// client sending it slowly holds no worker. Otherwise (chapter 5) the application reads
-    /// it from the connection as it goes.
+    /// Never block a worker on a client (chapter 7): each request's body is gathered before
+    /// the application is called, and a response the client is slow to read waits, parked,
+    /// on a non-blocking socket. Otherwise (chapters 5 and 6) the application reads the body
+    /// from the connection as it goes, and a worker waits in each write.
     pub never_block: bool,
+    /// Whose `X-Forwarded-*` headers to believe, and the mount prefix (chapter 10). `None`
+    /// is chapters 4 to 9's server, which knows nothing of proxies and passes those headers
+    /// on like any others, as wsgiref does; the binaries that take `--forwarded-allow-ips`
+    /// always give `Some`, whose default believes nobody.
+    pub proxy: Option<Proxy>,
 }
 
 impl Default for Config {
@@ -29,6 +35,7 @@ impl Default for Config {
             limits: Limits::default(),
             access_log: true,
             never_block: false,
+            proxy: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod chunk_scanner;
 mod chunked;
 mod clock;
 pub(crate) mod exchange;
+pub mod forwarded;
 mod framing;
 mod request;
 mod response;
@@ -21,6 +22,7 @@ pub use chunk_scanner::ChunkScanner;
 pub use chunked::{ChunkedReader, LAST_CHUNK, encode_chunk};
 pub use clock::Clock;
 pub use exchange::{Config, close_gracefully, respond};
+pub use forwarded::Proxy;
 pub use framing::{
     BodyFraming, HOP_BY_HOP, Persistence, ResponseFraming, declared_length, list_values,
     parse_length, plan_response, request_framing, status_has_body, wants_keep_alive,

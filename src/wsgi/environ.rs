@@ -176,6 +176,12 @@ impl<'a> Environ<'a> {
         self.vars.insert(key.into(), value.into());
     }
 
+    /// Removes a CGI-style variable, as a server does with a header it must not pass on
+    /// (chapter 10).
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.vars.remove(key)
+    }
+
     /// The CGI-style variables, sorted by name.
     pub fn vars(&self) -> &BTreeMap<String, String> {
         &self.vars

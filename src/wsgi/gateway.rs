@@ -13,7 +13,7 @@ use std::net::TcpStream;
 
 use super::application::catch_panic;
 use super::sending::{Progress, Sending};
-use super::{Application, Body, Environ, Input, StartResponse};
+use super::{Application, Body, Environ, Input, StartResponse, behind_proxy};
 use crate::connection::Endpoints;
 use crate::http::exchange::{access_log, request_line};
 use crate::http::{
@@ -174,6 +174,12 @@ impl<A: Application> Gateway<A> {
         start_response: &mut StartResponse,
     ) -> Result<Body, String> {
         let mut environ = Environ::for_connection(request, endpoints);
+        if let Some(proxy) = &self.config.proxy {
+            let peer = endpoints.peer.map(|peer| peer.ip());
+            if let Err(outside) = behind_proxy::apply(&mut environ, peer, proxy) {
+                return Ok(outside.respond(proxy, start_response));
+            }
+        }
         environ.multithread = self.multithread;
         environ.input = match body.length() {
             Some(length) => Input::new(body, length),

@@ -14,6 +14,7 @@
 //! | the server / gateway | [`Gateway`] |
 
 mod application;
+pub mod behind_proxy;
 mod body;
 pub mod demo;
 mod environ;

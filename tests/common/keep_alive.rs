@@ -73,7 +73,13 @@ fn serve_on_reactor(
     limits: Limits,
     never_block: bool,
 ) -> TestServer {
-    let config = Config { clock: fixed_clock(), limits, access_log: false, never_block };
+    let config = Config {
+        clock: fixed_clock(),
+        limits,
+        access_log: false,
+        never_block,
+        ..Config::default()
+    };
     let gateway = Gateway::new(app, config).multithreaded(true);
     let threads = NonZeroUsize::new(threads).expect("at least one worker");
     TestServer::start(move |listener, shutdown| {

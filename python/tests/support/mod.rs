@@ -1,6 +1,6 @@
 //! What chapter 9's tests share: `09-python` started on a free port in `python/apps`, its
 //! stderr kept for the assertions, and the root package's plain HTTP client.
-#![allow(dead_code)] // each test file uses a different part of this module
+#![allow(dead_code, unused_imports)] // each test file uses a different part of this module
 
 #[path = "../../../tests/common/mod.rs"]
 pub mod common;
