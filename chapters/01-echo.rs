@@ -16,6 +16,7 @@ const COMMAND: Command = Command {
     timeouts: false,
     limits: false,
     book: false,
+    processes: false,
 };
 
 // ANCHOR: main

@@ -23,6 +23,7 @@ const COMMAND: Command = Command {
     timeouts: true,
     limits: false,
     book: false,
+    processes: false,
 };
 
 // ANCHOR: main

@@ -23,6 +23,7 @@ const COMMAND: Command = Command {
     timeouts: true,
     limits: true,
     book: false,
+    processes: false,
 };
 
 // ANCHOR: main

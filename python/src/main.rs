@@ -27,6 +27,7 @@ const COMMAND: Command = Command {
     timeouts: true,
     limits: true,
     book: false,
+    processes: true,
 };
 
 /// What `--help` adds for Python.

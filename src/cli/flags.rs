@@ -2,7 +2,7 @@
 //!
 //! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3
 //! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts, chapter 7 its limits and chapter 8
-//! `--book`. The
+//! `--book`, chapter 10 `--workers`. The
 //! `pico-args` crate finds the flags and their values, because parsing a command line is not
 //! what the book teaches: this file only lists the flags and turns their values into
 //! [`Options`], with messages that say what was wrong.
@@ -39,6 +39,8 @@ pub struct Command {
     pub limits: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
+    /// `--workers N`, processes that share the listening socket (chapter 10).
+    pub processes: bool,
 }
 
 /// The flags after parsing.
@@ -57,6 +59,8 @@ pub struct Options {
     pub quiet: bool,
     /// The folder `--book` named, if it was given.
     pub book: Option<PathBuf>,
+    /// How many worker processes; more than one means a master starts them.
+    pub workers: NonZeroUsize,
 }
 
 impl Default for Options {
@@ -71,6 +75,7 @@ impl Default for Options {
             reactor: ReactorConfig::default(),
             quiet: false,
             book: None,
+            workers: NonZeroUsize::MIN,
         }
     }
 }
@@ -95,7 +100,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 18] = [
+const FLAGS: [(&str, &str); 19] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -114,6 +119,7 @@ const FLAGS: [(&str, &str); 18] = [
     ("--min-rate-grace SECS", "how long a body may be slower at first (default 5)"),
     ("--quiet", "no access log on stderr"),
     ("--book DIR", "the built book to serve at /; without it, book/book in the repository"),
+    ("--workers N", "processes sharing the socket; more than 1 adds a master (default 1)"),
 ];
 
 impl Command {
@@ -145,6 +151,7 @@ impl Command {
             | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
             | "--min-rate-grace" => self.limits,
             "--book" => self.book,
+            "--workers" => self.processes,
             _ => true,
         }
     }
@@ -185,6 +192,7 @@ impl Command {
         flags.read("--min-rate", &mut reactor.min_rate, number)?;
         flags.read("--min-rate-grace", &mut reactor.rate_grace, seconds)?;
         flags.read("--book", &mut options.book, |text| Ok(Some(PathBuf::from(text))))?;
+        flags.read("--workers", &mut options.workers, at_least_one)?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -296,6 +304,7 @@ mod tests {
         timeouts: true,
         limits: true,
         book: true,
+        processes: true,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -304,6 +313,7 @@ mod tests {
         timeouts: false,
         limits: false,
         book: false,
+        processes: false,
         ..EVERY_GROUP
     };
 
@@ -339,7 +349,8 @@ mod tests {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
                     --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
-                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out";
+                    --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out \
+                    --workers 3";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
@@ -363,6 +374,7 @@ mod tests {
             },
             quiet: true,
             book: Some(PathBuf::from("site/out")),
+            workers: NonZeroUsize::new(3).unwrap(),
         };
         assert_eq!(parse(&EVERY_GROUP, args), Ok(expected));
     }
@@ -379,6 +391,7 @@ mod tests {
                 "--max-connections --io-timeout --max-line --max-head --max-body",
             ),
             (Command { book: false, ..EVERY_GROUP }, "--book"),
+            (Command { processes: false, ..EVERY_GROUP }, "--workers"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {

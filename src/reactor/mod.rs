@@ -156,6 +156,7 @@ pub fn serve_with_reactor_around(
     for (key, stream) in connections(&listener, shutdown).enumerate() {
         admit(&shared, stream, key);
     }
+    answer_what_has_arrived(&shared);
     shared.stopping.store(true, Ordering::SeqCst);
     for worker in workers {
         let _ = worker.join(); // each finishes the request it is serving first
@@ -163,6 +164,17 @@ pub fn serve_with_reactor_around(
     shared.parked().clear(); // close the idle connections
 }
 // ANCHOR_END: serve_with_reactor_around
+
+/// Before the workers stop: waits until no parked connection has bytes waiting, so that a
+/// request a client has already sent is answered rather than cut off (chapter 10's reloads
+/// count on it). A head timeout at most, since busy keep-alive clients could go on forever.
+fn answer_what_has_arrived(shared: &Shared) {
+    let deadline = Instant::now() + shared.config.head_timeout;
+    let waiting = || shared.parked().values().any(|entry| has_arrived(entry.connection.stream()));
+    while Instant::now() < deadline && waiting() {
+        thread::sleep(TICK / 10);
+    }
+}
 
 // ANCHOR: admit
 /// Takes a new connection in: refuses it if there are too many, else parks it until its
