@@ -26,6 +26,9 @@ pub mod http;
 pub mod listen;
 #[cfg(unix)]
 pub mod master;
+#[cfg(not(unix))]
+#[path = "master_elsewhere.rs"]
+pub mod master;
 pub mod pages;
 pub mod pool;
 pub mod reactor;

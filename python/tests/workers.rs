@@ -1,9 +1,10 @@
 //! Chapter 10 for Python: `09-python --workers 2` answers from two processes, each with an
-//! interpreter of its own, and stops them all on SIGTERM.
+//! interpreter of its own, replaces them all on SIGHUP, and stops them all on SIGTERM.
 
 mod support;
 
 use std::collections::BTreeSet;
+use std::process::Command;
 
 use pretty_assertions::assert_eq;
 use support::{Client, Server};
@@ -35,6 +36,15 @@ fn two_workers_answer_from_two_processes() {
     let mut client = Client::connect(server.address);
     let (first, second) = (client.get("/").text(), client.get("/").text());
     assert_eq!(pid_in(&first), pid_in(&second));
+    drop(client);
+    // SIGHUP: new workers, each with a new interpreter, then the old ones stop.
+    Command::new("kill").args(["-HUP", &master.to_string()]).status().unwrap();
+    for pid in &pids {
+        let log = server.stderr_once_it_has(&format!("old worker {pid} finished"));
+        assert!(log.contains(&format!("old worker {pid} finished")), "{log}");
+    }
+    let pid = pid_in(&server.get("/").text());
+    assert!(!pids.contains(&pid), "answered by a new worker, not {pids:?}");
     let (code, log) = server.terminate();
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains(&format!("master {master}: stopped")), "{log}");
