@@ -113,8 +113,9 @@ fn run(options: &Options) -> i32 {
         options.workers
     ));
     if let Err(why) = master.start_workers() {
+        log(&why);
         master.stop("the first workers did not start");
-        return complain(&why);
+        return 1;
     }
     loop {
         for order in orders.pending() {
@@ -124,8 +125,9 @@ fn run(options: &Options) -> i32 {
             }
         }
         if let Err(why) = master.replace_the_dead() {
+            log(&why);
             master.stop("a worker failed to start");
-            return complain(&why);
+            return 1;
         }
         master.forget_the_retired();
         thread::sleep(TICK);

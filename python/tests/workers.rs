@@ -49,3 +49,16 @@ fn two_workers_answer_from_two_processes() {
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains(&format!("master {master}: stopped")), "{log}");
 }
+
+#[test]
+fn workers_that_cannot_start_stop_the_master_with_their_reason() {
+    let output = Command::new(support::BINARY)
+        .args(["no_such_module:app", "--workers", "2", "--port", "0"])
+        .current_dir(support::apps())
+        .output()
+        .expect("start 09-python");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no module named `no_such_module`"), "{stderr}");
+    assert!(stderr.contains("exited at once"), "the master says why it stops: {stderr}");
+}
