@@ -18,7 +18,7 @@
 
 use std::io;
 use std::net::TcpListener;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::process::{self, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -85,10 +85,16 @@ pub fn inherited() -> Result<Option<(TcpListener, Origin)>, String> {
     if TAKEN.swap(true, Ordering::SeqCst) {
         return Ok(None);
     }
-    // SAFETY: the variables above say that descriptor 3 was left open for this process, and
-    // `TAKEN` makes this the only place in the process that takes ownership of it.
+    // SAFETY: a borrow for the checks only. If descriptor 3 is not open after all, they fail
+    // (EBADF) and nothing is closed.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(SOCKET_FD) };
+    is_listening(borrowed).map_err(|why| format!("{origin}: {why}"))?;
+    // SAFETY: descriptor 3 is open and a listening socket, left to this process by the one
+    // that started it; `TAKEN` makes this the only place in the process that takes ownership.
     let descriptor = unsafe { OwnedFd::from_raw_fd(SOCKET_FD) };
-    let listener = check_listening(descriptor).map_err(|why| format!("{origin}: {why}"))?;
+    // Close-on-exec, so that no program this process starts holds the socket by accident.
+    fcntl_setfd(&descriptor, FdFlags::CLOEXEC).map_err(|error| error.to_string())?;
+    let listener = TcpListener::from(descriptor);
     if let Origin::Master(pid) = origin {
         let _ = MASTER.set(pid);
     }
@@ -115,19 +121,17 @@ fn forget_variables() {
     }
 }
 
-/// Makes sure a descriptor someone handed us is a listening TCP socket, and marks it
-/// close-on-exec so that no program this process starts holds it by accident.
-fn check_listening(descriptor: OwnedFd) -> Result<TcpListener, String> {
-    let listening = sockopt::socket_acceptconn(&descriptor).unwrap_or(false);
-    let stream = sockopt::socket_type(&descriptor).ok() == Some(rustix::net::SocketType::STREAM);
-    if !(listening && stream) {
-        return Err(format!(
-            "descriptor {SOCKET_FD} is not a listening TCP socket; check the .socket unit \
-             (ListenStream=) or start the server without LISTEN_FDS"
-        ));
+/// Makes sure a descriptor someone handed us is open and a listening stream socket.
+fn is_listening(descriptor: BorrowedFd<'_>) -> Result<(), String> {
+    let listening = sockopt::socket_acceptconn(descriptor).unwrap_or(false);
+    let stream = sockopt::socket_type(descriptor).ok() == Some(rustix::net::SocketType::STREAM);
+    match listening && stream {
+        true => Ok(()),
+        false => Err(format!(
+            "descriptor {SOCKET_FD} is not an open, listening TCP socket; check the .socket \
+             unit (one ListenStream=), or whatever started this server with LISTEN_FDS set"
+        )),
     }
-    fcntl_setfd(&descriptor, FdFlags::CLOEXEC).map_err(|error| error.to_string())?;
-    Ok(TcpListener::from(descriptor))
 }
 
 /// How long a worker's `accept` waits before it looks at its stop flag again.

@@ -436,3 +436,15 @@ fn a_claim_for_another_process_is_ignored() {
     assert_eq!(server.first_line, format!("listening on http://{}/\n", server.address));
     assert_eq!(fresh_request(server.address), Ok(()));
 }
+
+#[test]
+fn a_claim_without_a_socket_behind_it_is_explained() {
+    let output = Command::new("sh")
+        .args(["-c", r#"LISTEN_PID=$$ exec "$0" "$@""#, BINARY, "--port", "0"])
+        .env("LISTEN_FDS", "1")
+        .output()
+        .expect("start 10-production");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("descriptor 3 is not an open, listening TCP socket"), "{stderr}");
+}
