@@ -34,9 +34,14 @@ pub fn stop_on_signals(shutdown: &Shutdown) {
         }
     };
     let shutdown = shutdown.clone();
+    // In a log that several processes share, a worker's lines say which one it is.
+    let who = match crate::listen::master() {
+        Some(_) => format!("worker {}: ", std::process::id()),
+        None => String::new(),
+    };
     let waiter = thread::Builder::new().name("signals".into()).spawn(move || {
         for signal in signals.forever() {
-            eprintln!("{}: finishing the requests in flight, then stopping", name(signal));
+            eprintln!("{who}{}: finishing the requests in flight, then stopping", name(signal));
             shutdown.request();
         }
     });
