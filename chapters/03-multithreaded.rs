@@ -22,6 +22,7 @@ const COMMAND: Command = Command {
     limits: false,
     book: false,
     proxy: false,
+    processes: false,
 };
 
 // ANCHOR: main

@@ -24,6 +24,7 @@ const COMMAND: Command = Command {
     limits: true,
     book: false,
     proxy: false,
+    processes: false,
 };
 
 // ANCHOR: main

@@ -1,5 +1,5 @@
 //! The start and the end of every chapter's server: its flags, its listening socket, Ctrl-C
-//! (chapter 1; Ctrl-C in chapter 3).
+//! (chapter 1; Ctrl-C in chapter 3; a socket handed over, chapter 10).
 //!
 //! What the flags are and how they are read is in [`flags`]; what the book shows is here:
 //! binding the address the flags name, and stopping gracefully.
@@ -18,6 +18,11 @@ use crate::server::Shutdown;
 ///
 /// Exits with a message that says what to do when the address cannot be used.
 pub fn listen_or_exit(options: &Options) -> TcpListener {
+    // Chapter 10: a socket handed over by systemd or by a master process comes first.
+    #[cfg(unix)]
+    if let Some(listener) = inherited_or_exit() {
+        return listener;
+    }
     let listener = match TcpListener::bind((options.host.as_str(), options.port)) {
         Ok(listener) => listener,
         Err(error) => {
@@ -35,6 +40,24 @@ pub fn listen_or_exit(options: &Options) -> TcpListener {
     listener
 }
 // ANCHOR_END: listen
+
+/// The socket systemd or a master handed this process, announced like a bound one but saying
+/// where it came from, since `--host` and `--port` were not used (chapter 10).
+#[cfg(unix)]
+fn inherited_or_exit() -> Option<TcpListener> {
+    match crate::listen::inherited() {
+        Ok(None) => None,
+        Ok(Some((listener, origin))) => {
+            let address = listener.local_addr().expect("a listening socket has an address");
+            println!("listening on http://{address}/ ({origin}; --host and --port not used)");
+            Some(listener)
+        }
+        Err(why) => {
+            eprintln!("cannot use the socket handed to this process: {why}");
+            process::exit(1);
+        }
+    }
+}
 
 // ANCHOR: ctrl_c
 /// Makes Ctrl-C request a graceful shutdown instead of killing the process mid-response.

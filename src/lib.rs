@@ -15,16 +15,27 @@
 //! | 7 | [`reactor`], [`wsgi`], [`spool`] | limits, hostile input, bodies gathered before the application runs, failing applications, the validator |
 //! | 8 | [`framework`] | routing, requests and responses, middleware, static files: Flask's share |
 //! | 9 | [`reactor`] | each worker's life inside a caller's function (the `python/` package keeps workers attached to CPython) |
+//! | 10 | [`master`], [`listen`], [`signals`], [`site`] | worker processes under a master, a socket handed over by systemd, reload on SIGHUP |
 
 pub mod cli;
 pub mod connection;
 pub mod echo;
 pub mod framework;
 pub mod http;
+#[cfg(unix)]
+pub mod listen;
+#[cfg(unix)]
+pub mod master;
+#[cfg(not(unix))]
+#[path = "master_elsewhere.rs"]
+pub mod master;
 pub mod pages;
 pub mod pool;
 pub mod reactor;
 pub mod server;
+#[cfg(unix)]
+pub mod signals;
+pub mod site;
 pub mod sleep;
 pub mod spool;
 pub mod wsgi;

@@ -58,20 +58,24 @@ impl Shutdown {
 /// The connections a listener accepts, until `shutdown` is requested.
 ///
 /// A failed `accept` (a client that reset before we got to it, or running out of file
-/// descriptors) is logged and skipped: one bad connection must not stop the server.
+/// descriptors) is logged and skipped: one bad connection must not stop the server. The stop
+/// is looked at before each `accept`, never after, so a connection that was accepted is
+/// always handed on, and served.
 pub fn connections<'a>(
     listener: &'a TcpListener,
     shutdown: &'a Shutdown,
 ) -> impl Iterator<Item = TcpStream> + 'a {
-    listener.incoming().take_while(|_| !shutdown.is_requested()).filter_map(|accepted| {
-        match accepted {
-            Ok(stream) => Some(stream),
-            Err(error) => {
-                eprintln!("accept failed: {error}");
-                // Errors such as "too many open files" repeat at once; do not spin on them.
-                thread::sleep(Duration::from_millis(10));
-                None
-            }
+    let accepted = std::iter::from_fn(|| (!shutdown.is_requested()).then(|| listener.accept()));
+    accepted.filter_map(|accepted| match accepted {
+        Ok((stream, _)) => Some(stream),
+        // A listener shared by worker processes has a timeout on `accept` (chapter 10): the
+        // loop comes round to look at the stop.
+        Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => None,
+        Err(error) => {
+            eprintln!("accept failed: {error}");
+            // Errors such as "too many open files" repeat at once; do not spin on them.
+            thread::sleep(Duration::from_millis(10));
+            None
         }
     })
 }

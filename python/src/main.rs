@@ -11,6 +11,7 @@ use pyo3::Python;
 use python_host::{PythonApp, interpreter, workers};
 use socket_to_wsgi::cli::{self, CliError, Command};
 use socket_to_wsgi::http::Config;
+use socket_to_wsgi::master;
 use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
 use socket_to_wsgi::wsgi::Gateway;
@@ -20,7 +21,8 @@ const COMMAND: Command = Command {
     about: "Chapter 9: a Python WSGI application (PEP 3333) on the chapter 7 server.\n\
             Usage: 09-python [MODULE:CALLABLE] [OPTIONS], as gunicorn names applications;\n\
             without one, the article's application (/, /environ). Ctrl-C or SIGTERM stops it\n\
-            gracefully.",
+            gracefully. --workers N runs N processes, each with its own interpreter, under a\n\
+            master (chapter 10): SIGHUP reloads them.",
     threads: true,
     spawn: false,
     quiet: true,
@@ -28,6 +30,7 @@ const COMMAND: Command = Command {
     limits: true,
     book: false,
     proxy: true,
+    processes: true,
 };
 
 /// What `--help` adds for Python.
@@ -57,6 +60,9 @@ fn main() {
         }
         Err(CliError::Invalid(message)) => fail(&message),
     };
+    // With --workers N, this process becomes the master and never starts Python: each
+    // worker is a new run of this program, which starts an interpreter of its own.
+    master::run_if_asked(&options);
     let python = interpreter::start().unwrap_or_else(|why| fail(&why));
     let app = Python::attach(|py| {
         interpreter::add_search_paths(py, &python)?;
@@ -67,7 +73,7 @@ fn main() {
     let shown = spec.as_deref().unwrap_or("the article's application");
     println!("serving {shown} with Python {} from {}", python.version, python.prefix);
     let shutdown = Shutdown::new(&listener).expect("a bound listener has an address");
-    cli::stop_on_ctrl_c(&shutdown);
+    master::stop_when_told(&shutdown);
     // Bodies are gathered before the application runs, as in chapter 7: a slow upload holds
     // no worker, and so no Python thread.
     let config = Config {

@@ -2,7 +2,7 @@
 //!
 //! Every binary takes `--host` and `--port`; the pooled ones add `--threads`, chapter 3
 //! `--spawn`, chapter 5 `--quiet`, chapter 6 its timeouts, chapter 7 its limits, chapter 8
-//! `--book` and chapter 10 what to believe of a proxy in front. The
+//! `--book`, and chapter 10 `--workers` and what to believe of a proxy in front. The
 //! `pico-args` crate finds the flags and their values, because parsing a command line is not
 //! what the book teaches: this file only lists the flags and turns their values into
 //! [`Options`], with messages that say what was wrong.
@@ -44,6 +44,8 @@ pub struct Command {
     /// `--forwarded-allow-ips` and `--script-name`, for a server behind a reverse proxy
     /// (chapter 10).
     pub proxy: bool,
+    /// `--workers N`, processes that share the listening socket (chapter 10).
+    pub processes: bool,
 }
 
 /// The flags after parsing.
@@ -65,6 +67,8 @@ pub struct Options {
     /// Whose `X-Forwarded-*` headers to believe (nobody's unless `--forwarded-allow-ips`
     /// names them), and the `--script-name` prefix.
     pub proxy: Proxy,
+    /// How many worker processes; more than one means a master starts them.
+    pub workers: NonZeroUsize,
 }
 
 impl Default for Options {
@@ -80,6 +84,7 @@ impl Default for Options {
             quiet: false,
             book: None,
             proxy: Proxy::default(),
+            workers: NonZeroUsize::MIN,
         }
     }
 }
@@ -104,7 +109,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 20] = [
+const FLAGS: [(&str, &str); 21] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -130,6 +135,7 @@ const FLAGS: [(&str, &str); 20] = [
          any client can type them",
     ),
     ("--script-name PATH", "serve the application under PATH, such as /app; 404 outside it"),
+    ("--workers N", "processes sharing the socket; more than 1 adds a master (default 1)"),
 ];
 
 impl Command {
@@ -162,6 +168,7 @@ impl Command {
             | "--min-rate-grace" => self.limits,
             "--book" => self.book,
             "--forwarded-allow-ips" | "--script-name" => self.proxy,
+            "--workers" => self.processes,
             _ => true,
         }
     }
@@ -207,6 +214,7 @@ impl Command {
         let mut script_name = String::new();
         flags.read("--script-name", &mut script_name, Proxy::parse_script_name)?;
         options.proxy = Proxy::new(trusted, &script_name);
+        flags.read("--workers", &mut options.workers, at_least_one)?;
         match args.finish().first().map(|extra| extra.to_string_lossy()) {
             None => Ok(options),
             Some(extra) if extra.starts_with('-') => {
@@ -319,6 +327,7 @@ mod tests {
         limits: true,
         book: true,
         proxy: true,
+        processes: true,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -328,6 +337,7 @@ mod tests {
         limits: false,
         book: false,
         proxy: false,
+        processes: false,
         ..EVERY_GROUP
     };
 
@@ -364,7 +374,7 @@ mod tests {
                     --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
                     --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
                     --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out \
-                    --forwarded-allow-ips 127.0.0.1,::1 --script-name /app/";
+                    --forwarded-allow-ips 127.0.0.1,::1 --script-name /app/ --workers 3";
         let expected = Options {
             host: "0.0.0.0".to_string(),
             port: 0,
@@ -389,6 +399,7 @@ mod tests {
             quiet: true,
             book: Some(PathBuf::from("site/out")),
             proxy: Proxy::new(["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()], "/app"),
+            workers: NonZeroUsize::new(3).unwrap(),
         };
         assert_eq!(parse(&EVERY_GROUP, args), Ok(expected));
     }
@@ -406,6 +417,7 @@ mod tests {
             ),
             (Command { book: false, ..EVERY_GROUP }, "--book"),
             (Command { proxy: false, ..EVERY_GROUP }, "--forwarded-allow-ips --script-name"),
+            (Command { processes: false, ..EVERY_GROUP }, "--workers"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {

@@ -160,6 +160,7 @@ pub fn serve_with_reactor_around(
     for (key, stream) in connections(&listener, shutdown).enumerate() {
         admit(&shared, stream, key);
     }
+    answer_what_has_arrived(&shared);
     shared.stopping.store(true, Ordering::SeqCst);
     for worker in workers {
         let _ = worker.join(); // each finishes the request it is serving first
@@ -167,6 +168,20 @@ pub fn serve_with_reactor_around(
     shared.parked().clear(); // close the idle connections
 }
 // ANCHOR_END: serve_with_reactor_around
+
+/// Before the workers stop: waits until no parked connection has bytes waiting or a
+/// response half sent, so that a request a client has already sent is answered rather than
+/// cut off (chapter 10's reloads count on it). A head timeout at most, since busy keep-alive
+/// clients could go on forever.
+fn answer_what_has_arrived(shared: &Shared) {
+    let deadline = Instant::now() + shared.config.head_timeout;
+    let unfinished =
+        |connection: &Connection| connection.is_sending() || connection.has_bytes_waiting();
+    let waiting = || shared.parked().values().any(|entry| unfinished(&entry.connection));
+    while Instant::now() < deadline && waiting() {
+        thread::sleep(TICK / 10);
+    }
+}
 
 // ANCHOR: admit
 /// Takes a new connection in: refuses it if there are too many, else parks it until its

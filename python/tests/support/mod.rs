@@ -74,6 +74,9 @@ impl Server {
             stdout.read_line(&mut line).unwrap();
             lines.push(line.trim_end().to_string());
         }
+        // Worker processes (chapter 10) print their own lines later: keep reading, so that
+        // none of them finds the pipe closed.
+        std::thread::spawn(move || for _ in stdout.lines() {});
         let address = lines[0]
             .strip_prefix("listening on http://")
             .and_then(|rest| rest.strip_suffix('/'))

@@ -1,0 +1,57 @@
+//! What `08-framework` serves, the built book at `/` and the demo under `/demo/`, on chapter
+//! 7's server (chapter 8). A module of its own since chapter 10, whose `10-production` serves
+//! the same site in each of its worker processes.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Options;
+use crate::framework::{self, RequestLog};
+use crate::http::Config;
+use crate::reactor;
+use crate::server::Shutdown;
+use crate::wsgi::{Application, Gateway};
+
+// ANCHOR: serve
+/// Serves the site on `listener` until `shutdown` is requested: the book from `--book`, or
+/// from where `mdbook build book` puts it, logged unless `--quiet`.
+pub fn serve(options: &Options, listener: TcpListener, shutdown: &Shutdown) {
+    let book = options.book.clone().unwrap_or_else(built_book);
+    if !book.join("index.html").is_file() {
+        eprintln!(
+            "{} has no index.html yet: build the book with `mdbook build book`",
+            book.display()
+        );
+    }
+    let site = framework::site(book);
+    match options.quiet {
+        true => serve_app(site, options, listener, shutdown),
+        false => serve_app(RequestLog::new(site), options, listener, shutdown),
+    }
+}
+
+/// Where `mdbook build book` puts the book: found from the repository, wherever this runs.
+pub fn built_book() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("book").join("book")
+}
+
+/// Chapter 7's `main`, for any application. The request log replaces the gateway's own.
+fn serve_app(app: impl Application, options: &Options, listener: TcpListener, shutdown: &Shutdown) {
+    let config = Config {
+        limits: options.limits,
+        access_log: false,
+        never_block: true,
+        proxy: Some(options.proxy.clone()),
+        ..Config::default()
+    };
+    let gateway = Gateway::new(app, config).multithreaded(true);
+    reactor::serve_with_reactor(
+        listener,
+        shutdown,
+        options.threads,
+        options.reactor,
+        move |connection| gateway.serve_ready(connection),
+    );
+    eprintln!("stopped");
+}
+// ANCHOR_END: serve
