@@ -140,10 +140,10 @@ fn send_continue_if_asked(connection: &mut Connection) {
     }
 }
 
-/// Closes after a response without destroying it: see chapter 2's `close_gracefully`, which
-/// waits (a little) for the client to finish sending, so the socket must block again.
+/// Closes after a response without destroying it: see chapter 2's `close_gracefully`. On a
+/// socket that never blocks (chapter 7) it reads past only what has already arrived, and
+/// no worker waits for the client to finish.
 fn close_after_response(connection: &Connection) -> Next {
-    let _ = connection.stream().set_nonblocking(false);
     close_gracefully(connection.stream());
     Next::Close
 }
