@@ -174,11 +174,8 @@ impl<A: Application> Gateway<A> {
         start_response: &mut StartResponse,
     ) -> Result<Body, String> {
         let mut environ = Environ::for_connection(request, endpoints);
-        if let Some(proxy) = &self.config.proxy {
-            let peer = endpoints.peer.map(|peer| peer.ip());
-            if let Err(outside) = behind_proxy::apply(&mut environ, peer, proxy) {
-                return Ok(outside.respond(proxy, start_response));
-            }
+        if let Some(not_found) = self.believe_proxy(&mut environ, endpoints, start_response) {
+            return Ok(not_found); // chapter 10: a path outside `--script-name`
         }
         environ.multithread = self.multithread;
         environ.input = match body.length() {
@@ -188,6 +185,21 @@ impl<A: Application> Gateway<A> {
         catch_panic(|| self.app.invoke(&mut environ, start_response))
     }
     // ANCHOR_END: call
+
+    /// Applies what a trusted proxy in front says of the client and the mount prefix
+    /// (chapter 10); nothing at all without `--forwarded-allow-ips` or `--script-name`. A
+    /// path outside the prefix gets the server's own 404, returned here.
+    fn believe_proxy(
+        &self,
+        environ: &mut Environ<'_>,
+        endpoints: &Endpoints,
+        start_response: &mut StartResponse,
+    ) -> Option<Body> {
+        let proxy = self.config.proxy.as_ref()?;
+        let peer = endpoints.peer.map(|peer| peer.ip());
+        let outside = behind_proxy::apply(environ, peer, proxy).err()?;
+        Some(outside.respond(proxy, start_response))
+    }
 
     // ANCHOR: respond
     /// Makes what the application chose into a reply, framed as [`plan_response`] decides:
