@@ -164,8 +164,8 @@ non_2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { if (
 # --- Run --------------------------------------------------------------------------------------
 # Anything else busy on the machine skews every number; the results file records the load.
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-TABLE="| server | mode | connections | requests | req/s (median) | p99 latency (median) | socket errors | non-2xx |
-| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |"
+TABLE="| server | mode | connections | requests | req/s (median) | req/s (min-max) | p99 latency (median) | socket errors | non-2xx |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
 SERVED="| server | command | answer to GET | response bytes | keeps the connection |
 | --- | --- | --- | ---: | --- |"
 SKIPPED=()
@@ -191,7 +191,10 @@ for entry in "${SERVERS[@]}"; do
 done
 
 for round in $(seq "$ROUNDS"); do
-    for index in "${!RUNNING[@]}"; do
+    # Each round starts one server further on, so no server is always first (on a machine
+    # still warm from the build) or always right after the same neighbour.
+    for step in "${!RUNNING[@]}"; do
+        index=$(( (step + round - 1) % ${#RUNNING[@]} ))
         IFS='|' read -r name command path <<<"${RUNNING[$index]}"
         note "round $round of $ROUNDS: $name: $command"
         start "$command" || { note "$name did not start"; stop; continue; }
@@ -241,10 +244,11 @@ for index in "${!RUNNING[@]}"; do
             [[ -f "$cell" ]] || continue
             total=$(awk -F'\t' '{ n += $1 } END { print n }' "$cell")
             rate=$(cut -f2 "$cell" | median)
+            spread=$(cut -f2 "$cell" | sort -g | sed -n '1p;$p' | paste -sd'-' -)
             latency=$(cut -f3 "$cell" | median | awk '{ printf "%.2fms", $1 }')
             errors=$(cut -f4 "$cell" | { grep -v '^0$' || true; } | paste -sd';' - | sed 's/;/; /g')
             refused=$(awk -F'\t' '{ n += $5 } END { print n }' "$cell")
-            TABLE+=$'\n'"| $name | $mode | $connections | $total | $rate | $latency | ${errors:-0} | $refused |"
+            TABLE+=$'\n'"| $name | $mode | $connections | $total | $rate | ${spread:-} | $latency | ${errors:-0} | $refused |"
         done
     done
 done
@@ -282,7 +286,8 @@ printf '\n%s\n' "$TABLE"
     echo "## Results"
     echo
     echo "Each server was measured in $ROUNDS round(s), every round visiting every server in"
-    echo "turn; req/s and p99 latency are the medians of the rounds, requests the total of"
+    echo "turn, each round starting one server further on; req/s and p99 latency are the"
+    echo "medians of the rounds, with the lowest and highest req/s beside, requests the total of"
     echo "all rounds. keep-alive is wrk's default (HTTP/1.1, one connection reused); close sends"
     echo "\`Connection: close\`, so every request opens a new connection. The chapter 1-4"
     echo "servers close every connection after one answer, so for them wrk reconnects for every"
