@@ -21,6 +21,7 @@ SERVERS=(
     "06-readiness (reactor, 4 workers)|target/release/06-readiness --quiet|/"
     "07-hardened (demo app, keep-alive)|target/release/07-hardened|/"
     "07-hardened --quiet (no access log)|target/release/07-hardened --quiet|/"
+    "07-hardened --quiet /hello (hyper's 40-byte page)|target/release/07-hardened --quiet|/hello"
     "08-framework --quiet (routed /demo/hello/NAME)|target/release/08-framework --quiet|/demo/hello/bench"
     "08-framework --quiet (a 1 MB static file)|target/release/08-framework --quiet --book @STATIC@|/one-megabyte.bin"
     "hyper hello (tokio, multi-thread)|bench/hyper-hello/target/release/hyper-hello|/"

@@ -15,7 +15,7 @@ use socket_to_wsgi::wsgi::{Gateway, demo::demo_app};
 const COMMAND: Command = Command {
     name: "07-hardened",
     about: "Chapter 7: the WSGI-style server with keep-alive on a reactor, and every limit and\n\
-            timeout a flag. Paths: / (links), /environ, POST /echo, /sleep?ms=N.\n\
+            timeout a flag. Paths: / (links), /environ, POST /echo, /sleep?ms=N, /hello.\n\
             Ctrl-C stops it gracefully.",
     threads: true,
     spawn: false,

@@ -312,3 +312,15 @@ fn the_binary_serves_the_demo_application() {
     stream.read_to_end(&mut reply).unwrap();
     assert_eq!(HttpResponse::parse(&reply).text(), "ping");
 }
+
+/// `/hello` is the page benchmarks ask of every server (chapter 7's figures), so it must be
+/// exactly the 40 bytes hyper's hello world sends.
+#[test]
+fn the_hello_page_is_the_benchmarks_forty_bytes() {
+    let mut environ = Environ::for_request("GET", "/hello");
+    let mut start_response = StartResponse::default();
+    let body: Vec<u8> = demo_app(&mut environ, &mut start_response).flatten().collect();
+    assert_eq!(String::from_utf8(body).unwrap(), "<html><body>Hello, World!</body></html>\n");
+    assert_eq!(start_response.header("content-length"), Some("40"));
+    assert_eq!(start_response.header("content-type"), Some("text/html"));
+}

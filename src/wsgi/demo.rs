@@ -14,7 +14,8 @@ const TEXT: (&str, &str) = ("Content-Type", "text/plain; charset=utf-8");
 const HTML: (&str, &str) = ("Content-Type", "text/html; charset=utf-8");
 
 // ANCHOR: demo_app
-/// The demo application: a home page, `/environ`, `/echo` and `/sleep?ms=N`.
+/// The demo application: a home page, `/environ`, `/echo`, `/sleep?ms=N`, and `/hello`, the
+/// smallest page, which benchmarks ask of every server alike.
 pub fn demo_app(environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
     match environ.path_info() {
         "/" => home(start_response),
@@ -22,6 +23,7 @@ pub fn demo_app(environ: &mut Environ<'_>, start_response: &mut StartResponse) -
         path if path.starts_with("/environ/") => show_environ(environ, start_response),
         "/echo" => echo(environ, start_response),
         "/sleep" => sleep(environ, start_response),
+        "/hello" => hello(start_response),
         _ => not_found(environ, start_response),
     }
 }
@@ -46,6 +48,15 @@ fn home(start_response: &mut StartResponse) -> Body {
     let length = HOME_PAGE.len().to_string();
     start_response.call("200 OK", [HTML, ("Content-Length", &length)]);
     Body::from(HOME_PAGE)
+}
+
+/// The page hyper's and every framework's "hello world" benchmark serves, byte for byte, so
+/// that a comparison measures the servers and not the size of their pages.
+const HELLO: &str = "<html><body>Hello, World!</body></html>\n";
+
+fn hello(start_response: &mut StartResponse) -> Body {
+    start_response.call("200 OK", [("Content-Type", "text/html"), ("Content-Length", "40")]);
+    Body::from(HELLO)
 }
 
 // ANCHOR: show_environ

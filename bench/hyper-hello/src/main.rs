@@ -29,9 +29,13 @@ const USAGE: &str = "usage: hyper-hello [--host HOST] [--port PORT]\n\
     --host HOST    address to listen on (default 127.0.0.1)\n  \
     --port PORT    port to listen on; 0 picks a free one (default 8888)";
 
-/// The whole application: the same short answer to every request.
+/// The whole application: the same short page to every request, the 40 bytes that chapter 7's
+/// demo serves at `/hello`, so that both servers send the same body.
 async fn hello(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    Ok(Response::new(Full::new(Bytes::from_static(b"Hello, world!\n"))))
+    let page = Bytes::from_static(b"<html><body>Hello, World!</body></html>\n");
+    let mut response = Response::new(Full::new(page));
+    response.headers_mut().insert("content-type", "text/html".parse().expect("a valid value"));
+    Ok(response)
 }
 
 /// Reads `--host` and `--port`; `Err` carries the message for stderr.
