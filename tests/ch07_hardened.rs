@@ -796,3 +796,37 @@ fn the_binary_lists_its_limits_in_help() {
         assert!(stdout.contains(flag), "--help does not mention {flag}:\n{stdout}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 5. An elastic pool
+// ---------------------------------------------------------------------------------------
+
+/// An application that waits (for a database, say) holds its worker while it waits. Four
+/// such requests at once, on a pool that starts with one worker: the pool grows, so all four
+/// are inside the application together. A fixed pool of one would let them in one at a time,
+/// and each would give up waiting for the others.
+#[test]
+fn the_pool_grows_while_every_worker_is_busy() {
+    use std::sync::{Arc, Condvar, Mutex};
+    const AT_ONCE: usize = 4;
+    let inside = Arc::new((Mutex::new(0_usize), Condvar::new()));
+    let app = move |_: &mut Environ<'_>, start_response: &mut StartResponse| {
+        let (count, changed) = &*inside;
+        let mut count = count.lock().unwrap();
+        *count += 1;
+        changed.notify_all();
+        let patience = Duration::from_secs(10);
+        let (_count, waited) =
+            changed.wait_timeout_while(count, patience, |count| *count < AT_ONCE).unwrap();
+        start_response.call("200 OK", [("Content-Type", "text/plain")]);
+        Body::from(if waited.timed_out() { "alone" } else { "together" })
+    };
+    let reactor = ReactorConfig { max_threads: 8, ..quick() };
+    let server = serve_hardened(app, 1, reactor, Limits::default());
+    let address = server.address;
+    let clients: Vec<_> =
+        (0..AT_ONCE).map(|_| thread::spawn(move || get_fresh(address, "/").text())).collect();
+    for client in clients {
+        assert_eq!(client.join().unwrap(), "together");
+    }
+}

@@ -35,9 +35,9 @@ pub struct Command {
     pub quiet: bool,
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
-    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
-    /// `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace`
-    /// (chapter 7).
+    /// `--max-connections`, `--max-threads`, `--io-timeout`, `--max-line`, `--max-field`,
+    /// `--max-fields`, `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`,
+    /// `--min-rate-grace` (chapter 7).
     pub limits: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
@@ -109,10 +109,11 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 21] = [
+const FLAGS: [(&str, &str); 22] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
+    ("--max-threads N", "the pool grows to this many threads while all are busy (default 256)"),
     ("--spawn", "one new thread per connection instead of a pool"),
     ("--max-connections N", "connections open at once; more get 503 (default 1000)"),
     ("--idle-timeout SECS", "close a keep-alive connection idle this long (default 5)"),
@@ -163,9 +164,9 @@ impl Command {
             "--spawn" => self.spawn,
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
-            "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
-            | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
-            | "--min-rate-grace" => self.limits,
+            "--max-connections" | "--max-threads" | "--io-timeout" | "--max-line"
+            | "--max-field" | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory"
+            | "--min-rate" | "--min-rate-grace" => self.limits,
             "--book" => self.book,
             "--forwarded-allow-ips" | "--script-name" => self.proxy,
             "--workers" => self.processes,
@@ -192,6 +193,10 @@ impl Command {
         flags.read("--host", &mut options.host, |text| Ok(text.to_string()))?;
         flags.read("--port", &mut options.port, number)?;
         flags.read("--threads", &mut options.threads, at_least_one)?;
+        if !self.limits {
+            reactor.max_threads = 0; // chapter 6's pool is fixed: `--threads` workers, always
+        }
+        flags.read("--max-threads", &mut reactor.max_threads, number)?;
         options.spawn = flags.switch("--spawn");
         options.quiet = flags.switch("--quiet");
         flags.read("--idle-timeout", &mut reactor.idle_timeout, seconds)?;
@@ -351,7 +356,10 @@ mod tests {
 
     #[test]
     fn defaults_are_the_articles_address() {
-        assert_eq!(parse(&PLAIN, ""), Ok(Options::default()));
+        let fixed_pool = ReactorConfig { max_threads: 0, ..ReactorConfig::default() };
+        let plain = Options { reactor: fixed_pool, ..Options::default() };
+        assert_eq!(parse(&PLAIN, ""), Ok(plain), "without the limits group, a fixed pool");
+        assert_eq!(parse(&EVERY_GROUP, ""), Ok(Options::default()));
         assert_eq!(
             (Options::default().host.as_str(), Options::default().port),
             ("127.0.0.1", 8888)
@@ -371,7 +379,8 @@ mod tests {
     #[test]
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
-                    --head-timeout 2 --max-connections 10 --io-timeout 3 --max-line 100 \
+                    --head-timeout 2 --max-connections 10 --max-threads 16 --io-timeout 3 \
+                    --max-line 100 \
                     --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
                     --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out \
                     --forwarded-allow-ips 127.0.0.1,::1 --script-name /app/ --workers 3";
@@ -395,6 +404,7 @@ mod tests {
                 max_connections: 10,
                 min_rate: 10,
                 rate_grace: Duration::from_secs(2),
+                max_threads: 16,
             },
             quiet: true,
             book: Some(PathBuf::from("site/out")),

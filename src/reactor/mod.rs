@@ -19,6 +19,7 @@
 //! too slowly.
 
 pub mod readiness;
+mod threads;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -30,6 +31,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use self::readiness::Readiness;
+use self::threads::{IDLE_THREAD, Threads};
 use crate::connection::{Connection, Next};
 use crate::http::{Clock, Persistence, Response, Status};
 use crate::server::{Shutdown, connections};
@@ -53,6 +55,9 @@ pub struct ReactorConfig {
     /// reader is closed.
     pub min_rate: u64,
     pub rate_grace: Duration,
+    /// How many workers the pool may grow to while all are busy (chapter 7); no more than
+    /// the `threads` it starts with means a fixed pool, as in chapter 6.
+    pub max_threads: usize,
 }
 
 impl Default for ReactorConfig {
@@ -64,6 +69,7 @@ impl Default for ReactorConfig {
             max_connections: 1000,
             min_rate: 240,
             rate_grace: Duration::from_secs(5),
+            max_threads: 256,
         }
     }
 }
@@ -96,6 +102,9 @@ struct Shared {
     stopping: AtomicBool,
     last_sweep: Mutex<Instant>,
     config: ReactorConfig,
+    threads: Threads,
+    handle: Box<Handler>,
+    around_worker: Box<AroundWorker>,
 }
 
 impl Shared {
@@ -107,6 +116,9 @@ impl Shared {
 
 /// What a worker calls for each connection with new bytes.
 type Handler = dyn Fn(&mut Connection) -> Next + Send + Sync;
+
+/// What each worker's life runs inside (chapter 9).
+type AroundWorker = dyn Fn(&mut (dyn FnMut() + Send)) + Send + Sync;
 
 // ANCHOR: serve_with_reactor
 /// Serves connections with `handle` on `threads` workers that wait for readiness.
@@ -144,28 +156,28 @@ pub fn serve_with_reactor_around(
         stopping: AtomicBool::new(false),
         last_sweep: Mutex::new(Instant::now()),
         config,
+        threads: Threads::new(threads.get(), config.max_threads),
+        handle: Box::new(handle),
+        around_worker: Box::new(around_worker),
     });
-    let handle: Arc<Handler> = Arc::new(handle);
-    let around_worker = Arc::new(around_worker);
-    let workers: Vec<_> = (0..threads.get())
-        .map(|id| {
-            let (shared, handle) = (Arc::clone(&shared), Arc::clone(&handle));
-            let around_worker = Arc::clone(&around_worker);
-            thread::Builder::new()
-                .name(format!("worker-{id}"))
-                .spawn(move || around_worker(&mut || work(&shared, handle.as_ref())))
-                .expect("the operating system refused to start a worker thread")
-        })
-        .collect();
+    for _ in 0..shared.threads.min() {
+        if shared.threads.claim_place() {
+            start_worker(&shared);
+        }
+    }
     for (key, stream) in connections(&listener, shutdown).enumerate() {
         admit(&shared, stream, key);
     }
     answer_what_has_arrived(&shared);
     shared.stopping.store(true, Ordering::SeqCst);
-    for worker in workers {
-        let _ = worker.join(); // each finishes the request it is serving first
-    }
+    shared.threads.join_all(); // each finishes the request it is serving first
     shared.parked().clear(); // close the idle connections
+}
+
+/// Starts one more worker, in a place already taken.
+fn start_worker(shared: &Arc<Shared>) {
+    let worker = Arc::clone(shared);
+    shared.threads.start(move || (worker.around_worker)(&mut || work(&worker)));
 }
 // ANCHOR_END: serve_with_reactor_around
 
@@ -205,17 +217,28 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
 // ANCHOR_END: admit
 
 // ANCHOR: work
-/// A worker's life: wait for any connection to have bytes, serve it, park it, repeat.
-fn work(shared: &Arc<Shared>, handle: &Handler) {
+/// A worker's life: wait for any connection to have bytes, serve it, park it, repeat. From
+/// chapter 7 the pool grows while every worker is busy, and a worker idle for long leaves.
+fn work(shared: &Arc<Shared>) {
+    let mut last_busy = Instant::now();
     while !shared.stopping.load(Ordering::SeqCst) {
         match shared.readiness.wait(TICK) {
             Ok(Some(key)) => {
                 // Removed from the map while served: nobody else can touch it meanwhile.
                 let Some(mut entry) = shared.parked().remove(&key) else { continue };
-                if handle(&mut entry.connection) == Next::Wait {
+                if shared.threads.now_busy() {
+                    start_worker(shared); // so that someone still waits for the next one
+                }
+                let next = (shared.handle)(&mut entry.connection);
+                shared.threads.now_idle();
+                last_busy = Instant::now();
+                if next == Next::Wait {
                     entry.connection.wait_for_more(&shared.config);
                     park(shared, entry, Shared::rearm);
                 }
+            }
+            Ok(None) if last_busy.elapsed() >= IDLE_THREAD && shared.threads.may_leave() => {
+                return;
             }
             Ok(None) => {}
             Err(error) => {

@@ -29,6 +29,7 @@ pub fn quick() -> ReactorConfig {
         max_connections: 200,
         min_rate: 240,
         rate_grace: Duration::from_secs(2),
+        max_threads: 0, // a fixed pool, so that tests can count on its size
     }
 }
 
