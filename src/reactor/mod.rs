@@ -31,7 +31,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use self::readiness::Readiness;
-use self::threads::{IDLE_THREAD, Threads};
+use self::threads::{IDLE_THREAD, STUCK, Threads};
 use crate::connection::{Connection, Next};
 use crate::http::{Clock, Persistence, Response, Status};
 use crate::server::{Shutdown, connections};
@@ -165,13 +165,34 @@ pub fn serve_with_reactor_around(
             start_worker(&shared);
         }
     }
+    let watcher = shared.threads.is_elastic().then(|| {
+        let shared = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("pool-watcher".to_string())
+            .spawn(move || grow_when_stuck(&shared))
+            .expect("the operating system refused to start the pool's watcher")
+    });
     for (key, stream) in connections(&listener, shutdown).enumerate() {
         admit(&shared, stream, key);
     }
     answer_what_has_arrived(&shared);
     shared.stopping.store(true, Ordering::SeqCst);
+    if let Some(watcher) = watcher {
+        let _ = watcher.join();
+    }
     shared.threads.join_all(); // each finishes the request it is serving first
     shared.parked().clear(); // close the idle connections
+}
+
+/// The pool's watcher (chapter 7): workers stuck in their requests cannot see that others
+/// wait, so a thread of its own looks, every [`STUCK`], and starts more when they are.
+fn grow_when_stuck(shared: &Arc<Shared>) {
+    while !shared.stopping.load(Ordering::SeqCst) {
+        thread::sleep(STUCK);
+        for _ in 0..shared.threads.more_needed(Instant::now()) {
+            start_worker(shared);
+        }
+    }
 }
 
 /// Starts one more worker, in a place already taken.
@@ -218,7 +239,7 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
 
 // ANCHOR: work
 /// A worker's life: wait for any connection to have bytes, serve it, park it, repeat. From
-/// chapter 7 the pool grows while every worker is busy, and a worker idle for long leaves.
+/// chapter 7 a worker idle for long leaves, when the pool has grown.
 fn work(shared: &Arc<Shared>) {
     let mut last_busy = Instant::now();
     while !shared.stopping.load(Ordering::SeqCst) {
@@ -226,9 +247,7 @@ fn work(shared: &Arc<Shared>) {
             Ok(Some(key)) => {
                 // Removed from the map while served: nobody else can touch it meanwhile.
                 let Some(mut entry) = shared.parked().remove(&key) else { continue };
-                if shared.threads.now_busy() {
-                    start_worker(shared); // so that someone still waits for the next one
-                }
+                shared.threads.now_busy();
                 let next = (shared.handle)(&mut entry.connection);
                 shared.threads.now_idle();
                 last_busy = Instant::now();

@@ -1,18 +1,24 @@
 //! How many workers the reactor runs: a fixed number (chapter 6), or a pool that grows while
-//! every worker is busy and shrinks back when they idle (chapter 7).
+//! every worker is stuck in a request and shrinks back when they idle (chapter 7).
 //!
 //! A fixed pool is sized for the work it expects. An application that waits (on a database,
 //! another service, `/sleep?ms=20`) holds its worker while it waits, so four workers answer
-//! four such requests at a time however idle the CPU is. Puma's and Tomcat's pools grow
+//! four such requests at a time however idle the CPUs are. Puma's and Tomcat's pools grow
 //! instead, between a minimum and a maximum, and give threads back when the rush is over.
-//! This one keeps one worker waiting for readiness whenever it can: as the last waiting
-//! worker takes a connection, another is started, up to the maximum. A worker that has had
-//! nothing to do for [`IDLE_THREAD`] leaves, down to the minimum.
+//! Growing is only right for work that waits: quick requests that keep every worker busy
+//! want no more threads than there are cores, since more would only take turns. So the pool
+//! grows when every worker has been inside its request for [`STUCK`] and no worker has
+//! started one since: then connections with bytes are waiting, and nobody is taking them.
+//! A worker that has had nothing to do for [`IDLE_THREAD`] leaves, down to the minimum.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long every worker must have been in its request, with none started since, before
+/// the pool grows. Far above a quick request's time; far below a database call's.
+pub const STUCK: Duration = Duration::from_millis(5);
 
 /// How long a worker above the minimum may sit with nothing to do before it leaves.
 pub const IDLE_THREAD: Duration = Duration::from_secs(10);
@@ -22,9 +28,12 @@ pub const IDLE_THREAD: Duration = Duration::from_secs(10);
 pub struct Threads {
     min: usize,
     max: usize,
-    /// Workers started and not yet gone, counting one about to start.
+    /// Workers started and not yet gone, counting those about to start.
     alive: AtomicUsize,
     busy: AtomicUsize,
+    /// When a worker last took a connection, in nanoseconds since `epoch`.
+    last_start: AtomicU64,
+    epoch: Instant,
     started: Mutex<Vec<JoinHandle<()>>>,
     named: AtomicUsize,
 }
@@ -37,26 +46,35 @@ impl Threads {
             max: max.max(min),
             alive: AtomicUsize::new(0),
             busy: AtomicUsize::new(0),
+            last_start: AtomicU64::new(0),
+            epoch: Instant::now(),
             started: Mutex::new(Vec::new()),
             named: AtomicUsize::new(0),
         }
     }
 
-    /// The minimum: the workers to start with.
-    pub fn min(&self) -> usize {
-        self.min
-    }
-
-    /// A worker took a connection. `true` when it was the last one waiting and another may
-    /// be started: the place is then taken, and the caller must start it.
-    pub fn now_busy(&self) -> bool {
-        let busy = self.busy.fetch_add(1, Ordering::SeqCst) + 1;
-        busy >= self.alive.load(Ordering::SeqCst) && self.claim_place()
+    /// A worker took a connection.
+    pub fn now_busy(&self) {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        self.last_start.store(self.since_epoch(Instant::now()), Ordering::SeqCst);
     }
 
     /// A worker is done with its connection.
     pub fn now_idle(&self) {
         self.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// How many workers to start now: as many again as there are (up to the maximum) when
+    /// every one has been stuck in its request for [`STUCK`], else none. Their places are
+    /// taken; the caller must start them.
+    pub fn more_needed(&self, now: Instant) -> usize {
+        let alive = self.alive.load(Ordering::SeqCst);
+        let last_start = Duration::from_nanos(self.last_start.load(Ordering::SeqCst));
+        let stuck = now.saturating_duration_since(self.epoch + last_start) >= STUCK;
+        if self.busy.load(Ordering::SeqCst) < alive || !stuck {
+            return 0;
+        }
+        (0..alive).take_while(|_| self.claim_place()).count()
     }
 
     /// Whether an idle worker may leave (then it must), keeping at least the minimum.
@@ -66,14 +84,28 @@ impl Threads {
     }
     // ANCHOR_END: threads
 
+    /// The minimum: the workers to start with.
+    pub fn min(&self) -> usize {
+        self.min
+    }
+
+    /// Whether the pool can grow at all.
+    pub fn is_elastic(&self) -> bool {
+        self.max > self.min
+    }
+
     /// Takes a place for one more worker, if the maximum allows.
     pub fn claim_place(&self) -> bool {
         let more = |alive: usize| (alive < self.max).then_some(alive + 1);
         self.alive.fetch_update(Ordering::SeqCst, Ordering::SeqCst, more).is_ok()
     }
 
+    fn since_epoch(&self, instant: Instant) -> u64 {
+        u64::try_from(instant.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
+    }
+
     /// Starts a worker in a place taken with [`Threads::claim_place`] or
-    /// [`Threads::now_busy`]. If the operating system refuses a thread, the place is given
+    /// [`Threads::more_needed`]. If the operating system refuses a thread, the place is given
     /// back and the workers already running carry on.
     pub fn start(&self, life: impl FnOnce() + Send + 'static) {
         let name = format!("worker-{}", self.named.fetch_add(1, Ordering::SeqCst));
@@ -113,20 +145,25 @@ mod tests {
     }
 
     #[test]
-    fn the_last_waiting_worker_to_get_busy_asks_for_another_up_to_the_maximum() {
-        let threads = with_alive(2, 3, 2);
-        assert!(!threads.now_busy(), "one of two busy: the other still waits");
-        assert!(threads.now_busy(), "both busy: start a third");
-        assert_eq!(threads.alive.load(Ordering::SeqCst), 3, "its place is taken at once");
-        assert!(!threads.now_busy(), "three busy, and three is the maximum");
+    fn the_pool_doubles_only_once_every_worker_is_stuck() {
+        let threads = with_alive(2, 5, 2);
+        threads.now_busy();
+        let soon = Instant::now() + STUCK * 2;
+        assert_eq!(threads.more_needed(soon), 0, "one of two busy: the other still waits");
+        threads.now_busy();
+        assert_eq!(threads.more_needed(Instant::now()), 0, "both busy, one only just began");
+        assert_eq!(threads.more_needed(soon), 2, "both stuck: as many again");
+        assert_eq!(threads.alive.load(Ordering::SeqCst), 4, "their places are taken at once");
+        threads.busy.store(4, Ordering::SeqCst);
+        assert_eq!(threads.more_needed(soon), 1, "no more than the maximum");
     }
 
     #[test]
     fn a_fixed_pool_never_grows() {
         let threads = with_alive(4, 0, 4);
-        for _ in 0..4 {
-            assert!(!threads.now_busy());
-        }
+        (0..4).for_each(|_| threads.now_busy());
+        assert_eq!(threads.more_needed(Instant::now() + STUCK * 2), 0);
+        assert!(!threads.is_elastic());
     }
 
     #[test]
