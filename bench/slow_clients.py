@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Two slow-client attacks on a running server, and how long a normal client waits meanwhile
-(chapter 7, "Slow clients, both ways").
+(chapter 7, "Slow bodies" and "Slow readers").
 
     python3 bench/slow_clients.py slow-body   --port 8888
     python3 bench/slow_clients.py slow-reader --port 8888 [--pid PID]
