@@ -107,8 +107,11 @@ impl Waiting {
     }
 
     /// The request, and the part of its body that was spilled, ready to be read from the
-    /// start (the rest is the first [`Waiting::seen`] bytes of the buffer).
-    pub fn into_parts(self) -> io::Result<(Request, Spilled)> {
+    /// start (the rest is the first [`Waiting::seen`] bytes of the buffer). The body is all
+    /// here, so the request no longer waits for `100 Continue`: if one was due, it went out
+    /// while the body was awaited.
+    pub fn into_parts(mut self) -> io::Result<(Request, Spilled)> {
+        self.request.expects_continue = false;
         let spilled = match self.spool {
             None => Spilled::Nothing,
             Some(mut spool) => {

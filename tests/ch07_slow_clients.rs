@@ -109,6 +109,19 @@ fn continue_is_sent_while_a_gathered_body_is_awaited() {
     assert_eq!(client.get("/").status(), 200, "no second 100 came in between");
 }
 
+/// A client that sent its body right behind `Expect: 100-continue` (as curl does after a
+/// second) has nothing left to wait for: the body is gathered, and a 100 would only be noise.
+#[test]
+fn no_continue_is_sent_once_the_body_has_arrived() {
+    let server = serve_demo_quick(2);
+    let mut client = Client::connect(server.address);
+    client.send(
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello",
+    );
+    let response = client.response();
+    assert_eq!((response.status(), response.body.as_slice()), (200, &b"hello"[..]));
+}
+
 // ---------------------------------------------------------------------------------------
 // 2. Slow readers: a response the socket cannot take waits, parked, with no worker
 // ---------------------------------------------------------------------------------------
