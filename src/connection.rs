@@ -21,6 +21,9 @@ use crate::wsgi::Unsent;
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 16 * 1024;
 
+/// How long a connection idles before its read buffer is freed (chapter 7).
+const SHED_AFTER: Duration = Duration::from_secs(1);
+
 /// What a connection handler wants after it has dealt with what arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
@@ -61,6 +64,8 @@ pub struct Connection {
     unsent: Option<Unsent>,
     /// Whether reads and writes return at once instead of waiting (chapter 7).
     nonblocking: bool,
+    /// When the connection was last parked.
+    parked_at: Instant,
 }
 // ANCHOR_END: connection
 
@@ -101,6 +106,7 @@ impl Connection {
             waiting: None,
             unsent: None,
             nonblocking: false,
+            parked_at: Instant::now(),
         }
     }
 
@@ -218,6 +224,7 @@ impl Connection {
     /// response already on the clock keeps its start).
     pub fn wait_for_more(&mut self, config: &ReactorConfig) {
         let now = Instant::now();
+        self.parked_at = now;
         let (min_rate, grace) = (config.min_rate, config.rate_grace);
         self.deadline = match (&self.unsent, &self.waiting, self.deadline) {
             (Some(_), _, Deadline::Send { since, from, .. }) => {
@@ -231,6 +238,16 @@ impl Connection {
             _ if self.is_mid_request() => Deadline::Head(now + config.head_timeout),
             _ => Deadline::Idle(now + config.idle_timeout),
         };
+    }
+
+    /// Frees the read buffer of a connection that has been idle, with nothing buffered, for
+    /// [`SHED_AFTER`]; the next read makes a new one. An idle connection then costs a few
+    /// hundred bytes instead of the buffer's 16 KiB.
+    pub fn shed_buffer_if_idle(&mut self, now: Instant) {
+        let idle = matches!(self.deadline, Deadline::Idle(_)) && self.unread().is_empty();
+        if idle && now.saturating_duration_since(self.parked_at) >= SHED_AFTER {
+            self.buffer = Buffer::empty();
+        }
     }
 
     /// Whether the connection has waited past its deadline.
@@ -280,6 +297,11 @@ fn is_too_slow(bytes: u64, elapsed: Duration, min_rate: u64, grace: Duration) ->
 }
 
 impl Buffer {
+    /// No memory at all; [`Buffer::make_room`] allocates before the next read.
+    fn empty() -> Buffer {
+        Buffer { bytes: Vec::new(), start: 0, end: 0 }
+    }
+
     fn unread(&self) -> &[u8] {
         &self.bytes[self.start..self.end]
     }
@@ -369,6 +391,21 @@ mod tests {
         let request = connection.take_request(&Limits::default()).unwrap().unwrap();
         assert_eq!(request.target, "/");
         assert_eq!(connection.unread(), b"GET /next");
+    }
+
+    #[test]
+    fn an_idle_connection_gives_its_buffer_back_and_reads_on_afterwards() {
+        let (mut connection, mut client) = connected();
+        connection.wait_for_more(&ReactorConfig::default());
+        connection.shed_buffer_if_idle(Instant::now());
+        assert_eq!(connection.buffer.bytes.len(), READ_SIZE, "idle only just now: kept");
+        connection.shed_buffer_if_idle(Instant::now() + SHED_AFTER);
+        assert_eq!(connection.buffer.bytes.capacity(), 0, "idle a while: given back");
+        client.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+        while connection.unread().is_empty() {
+            connection.receive().unwrap();
+        }
+        assert_eq!(connection.unread(), b"GET / HTTP/1.1\r\n");
     }
 
     #[test]

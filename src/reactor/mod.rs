@@ -313,6 +313,11 @@ fn sweep_if_due(shared: &Shared) {
     *last_sweep = now;
     let expired: Vec<Entry> = {
         let mut parked = shared.parked();
+        // Thousands of idle keep-alive connections would each keep a read buffer: give
+        // those idle for a while back (chapter 7).
+        for entry in parked.values_mut() {
+            entry.connection.shed_buffer_if_idle(now);
+        }
         let late: Vec<usize> = parked
             .iter()
             .filter(|(_, entry)| entry.connection.is_overdue(now))
