@@ -9,6 +9,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/connections.md}
 DURATION=${BENCH_DURATION:-5s}
 CROWDS=(0 1000 10000)
@@ -29,25 +31,12 @@ cargo build --release --quiet --manifest-path bench/hyper-hello/Cargo.toml
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
-start() {
-    # shellcheck disable=SC2086 # the command is a list of words on purpose
-    $1 --host 127.0.0.1 --port 0 >"$WORK/out" 2>/dev/null &
-    PID=$!
-    for _ in $(seq 100); do
-        PORT=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$WORK/out")
-        [[ -n "$PORT" ]] && return 0
-        sleep 0.1
-    done
-    note "the server did not print its address: $1"
-    exit 1
-}
-
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 
 rows=()
 for entry in "${SERVERS[@]}"; do
     name=${entry%%|*}
-    start "${entry#*|}"
+    start_server "${entry#*|}"
     for crowd in "${CROWDS[@]}"; do
         note "$name: 64 busy connections beside $crowd idle ones"
         if (( crowd > 0 )); then
@@ -80,8 +69,7 @@ for entry in "${SERVERS[@]}"; do
         fi
         rows+=("| $name | $ready | ${closed:-?} | $rate | $p99 | $memory |")
     done
-    kill "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
+    stop_server
 done
 
 {

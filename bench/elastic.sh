@@ -8,6 +8,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/elastic.md}
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
@@ -27,35 +29,19 @@ ulimit -n 4096 2>/dev/null || true
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-start() {
-    # shellcheck disable=SC2086 # the command is a list of words on purpose
-    $1 --host 127.0.0.1 --port 0 >"$WORK/out" 2>/dev/null &
-    PID=$!
-    for _ in $(seq 100); do
-        PORT=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$WORK/out")
-        [[ -n "$PORT" ]] && return 0
-        sleep 0.1
-    done
-    note "the server did not print its address: $1"
-    exit 1
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-
 for round in $(seq "$ROUNDS"); do
     for step in "${!SERVERS[@]}"; do
         index=$(( (step + round - 1) % ${#SERVERS[@]} ))
         command=${SERVERS[$index]#*|}
         note "round $round: $command"
-        start "$command"
+        start_server "$command"
         for connections in "${CONNECTIONS[@]}"; do
             report=$(timeout 60 wrk -t 2 -c "$connections" -d "$DURATION" --latency \
                 "http://127.0.0.1:$PORT/sleep?ms=20" || true)
             awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' <<<"$report" >>"$WORK/rate.$index.$connections"
             awk '$1 == "99%" { print $2 }' <<<"$report" >>"$WORK/p99.$index.$connections"
         done
-        kill "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
+        stop_server
     done
 done
 

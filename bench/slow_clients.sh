@@ -9,6 +9,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/slow-clients.md}
 SECONDS_EACH=${SLOW_SECONDS:-15}
 
@@ -25,32 +27,16 @@ note "building the chapter servers (release)"
 cargo build --release --quiet --bin 05-keep-alive --bin 06-readiness --bin 07-hardened
 
 # Starts a server on a free port; sets PID and PORT.
-start() {
-    local output
-    output=$(mktemp)
-    # shellcheck disable=SC2086 # the command is split into words on purpose
-    $1 --host 127.0.0.1 --port 0 >"$output" 2>/dev/null &
-    PID=$!
-    for _ in $(seq 50); do
-        PORT=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$output")
-        [[ -n "$PORT" ]] && return 0
-        sleep 0.1
-    done
-    echo "the server did not say where it listens: $1" >&2
-    exit 1
-}
-
 rows=()
 for entry in "${SERVERS[@]}"; do
     name=${entry%%|*}
     command=${entry#*|}
     for attack in "${ATTACKS[@]}"; do
         note "$name: $attack"
-        start "$command"
+        start_server "$command"
         report=$(python3 bench/slow_clients.py "$attack" --port "$PORT" --pid "$PID" \
             --seconds "$SECONDS_EACH")
-        kill "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
+        stop_server
         echo "$report" >&2
         rows+=("| $name | $attack | $(sed -n 's/^cells: //p' <<<"$report") |")
     done

@@ -1,0 +1,33 @@
+# What the smaller bench scripts share (slow_clients.sh, elastic.sh, connections.sh):
+# sourced, not run.
+
+# start_server COMMAND: starts the server with `--host 127.0.0.1 --port 0` added, stdout to a
+# temporary file and stderr to /dev/null, and sets PID and PORT from the first line it prints
+# (`listening on http://127.0.0.1:PORT/`). Exits the script if it never says where it listens.
+start_server() {
+    local out
+    out=$(mktemp)
+    # shellcheck disable=SC2086 # the command is a list of words on purpose
+    $1 --host 127.0.0.1 --port 0 >"$out" 2>/dev/null &
+    PID=$!
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$out")
+        [[ -n "$PORT" ]] && break
+        sleep 0.1
+    done
+    rm -f "$out"
+    if [[ -z "$PORT" ]]; then
+        echo "the server did not say where it listens: $1" >&2
+        exit 1
+    fi
+}
+
+# stop_server: stops the server started last and waits for it to go.
+stop_server() {
+    kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+}
+
+# median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
