@@ -232,6 +232,8 @@ def main():
         f"killed (SIGKILL) at {down - began:.1f} s and started again at {up - began:.1f} s; "
         f"the load ran {elapsed:.1f} s.",
         "",
+        # The book's chapter 10 includes the table by this anchor.
+        "<!-- ANCHOR: table -->",
         "| requests started | requests | failed | p50 ms | p99 ms | max ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         summary("before the outage (A and B)", before),
@@ -241,6 +243,7 @@ def main():
         "",
         f"Throughput over the whole run: {len(records) / max(elapsed, 1e-9):,.0f} requests/s.",
         f"Failures by kind: {', '.join(details) if details else 'none'}.",
+        "<!-- ANCHOR_END: table -->",
         "",
         "The Python clients are what limits the rate here (one machine, 2 CPUs shared by all):",
         "the figures are about failures and latency through an outage, not about speed, which",

@@ -116,6 +116,9 @@ echo "$TABLE"
     echo
     echo "## Results"
     echo
+    # The book's chapter 10 includes the table by this anchor.
+    echo "<!-- ANCHOR: table -->"
     echo "$TABLE"
+    echo "<!-- ANCHOR_END: table -->"
 } >"$RESULTS"
 note "written to $RESULTS"

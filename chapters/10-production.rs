@@ -28,6 +28,7 @@ const COMMAND: Command = Command {
     processes: true,
 };
 
+// ANCHOR: main
 fn main() {
     let options = COMMAND.parse_or_exit();
     master::run_if_asked(&options);
@@ -36,3 +37,4 @@ fn main() {
     master::stop_when_told(&shutdown);
     site::serve(&options, listener, &shutdown);
 }
+// ANCHOR_END: main

@@ -57,6 +57,7 @@ static TAKEN: AtomicBool = AtomicBool::new(false);
 /// The master this process serves for, once [`inherited`] has found one.
 static MASTER: OnceLock<u32> = OnceLock::new();
 
+// ANCHOR: inherited
 /// The socket this process was handed, if it was handed one and the claim is about this
 /// process; `None` when the server should bind its own.
 ///
@@ -100,6 +101,7 @@ pub fn inherited() -> Result<Option<(TcpListener, Origin)>, String> {
     }
     Ok(Some((listener, origin)))
 }
+// ANCHOR_END: inherited
 
 /// The master's pid when this process is one of its workers.
 pub fn master() -> Option<u32> {
@@ -137,6 +139,7 @@ fn is_listening(descriptor: BorrowedFd<'_>) -> Result<(), String> {
 /// How long a worker's `accept` waits before it looks at its stop flag again.
 pub const ACCEPT_TICK: Duration = Duration::from_millis(200);
 
+// ANCHOR: share
 /// Prepares the master's listener for sharing: moved to descriptor 3, where every worker will
 /// find it, and with a timeout on `accept`.
 ///
@@ -159,7 +162,9 @@ pub fn share(listener: TcpListener) -> io::Result<TcpListener> {
     }
     Ok(TcpListener::from(moved))
 }
+// ANCHOR_END: share
 
+// ANCHOR: hand_over
 /// Sets up `command` to start a worker that inherits `listener` (already [`share`]d) as
 /// descriptor 3, with the variables [`inherited`] looks for.
 pub fn hand_over(command: &mut Command, listener: &Arc<TcpListener>) {
@@ -176,3 +181,4 @@ pub fn hand_over(command: &mut Command, listener: &Arc<TcpListener>) {
     // Clearing close-on-exec there changes the child's descriptor table, not the master's.
     unsafe { std::os::unix::process::CommandExt::pre_exec(command, keep_open) };
 }
+// ANCHOR_END: hand_over

@@ -41,6 +41,7 @@ const GRACE: Duration = Duration::from_secs(30);
 /// (a bad flag, an application that does not import): starting it again would fail again.
 const STARTUP: Duration = Duration::from_secs(1);
 
+// ANCHOR: run_if_asked
 /// Becomes the master when `--workers` asks for more than one process and this process is
 /// not itself one of the workers; returns only otherwise, to let the caller serve.
 ///
@@ -50,7 +51,9 @@ pub fn run_if_asked(options: &Options) {
         process::exit(run(options));
     }
 }
+// ANCHOR_END: run_if_asked
 
+// ANCHOR: stop_when_told
 /// What every process that serves does in chapter 10: stop gracefully on SIGTERM and
 /// Ctrl-C, and, in a worker, when the master is gone (killed with `kill -9`, say), so that no
 /// orphan goes on serving with nobody watching it.
@@ -68,6 +71,7 @@ pub fn stop_when_told(shutdown: &Shutdown) {
         let _ = thread::Builder::new().name("master-watch".into()).spawn(watcher);
     }
 }
+// ANCHOR_END: stop_when_told
 
 /// A worker process, and when it started.
 struct Worker {
@@ -85,6 +89,7 @@ struct Master {
     retiring: Vec<(Worker, Instant)>,
 }
 
+// ANCHOR: run
 /// The master's life; returns the exit status.
 fn run(options: &Options) -> i32 {
     let listener = cli::listen_or_exit(options);
@@ -133,6 +138,7 @@ fn run(options: &Options) -> i32 {
         thread::sleep(TICK);
     }
 }
+// ANCHOR_END: run
 
 impl Master {
     /// Starts workers until there are as many serving as wanted.
@@ -156,6 +162,7 @@ impl Master {
         Ok(Worker { child, started: Instant::now() })
     }
 
+    // ANCHOR: replace_the_dead
     /// Replaces each worker that has exited. One that failed at once is an error instead.
     fn replace_the_dead(&mut self) -> Result<(), String> {
         for index in 0..self.serving.len() {
@@ -173,7 +180,9 @@ impl Master {
         }
         Ok(())
     }
+    // ANCHOR_END: replace_the_dead
 
+    // ANCHOR: reload
     /// SIGHUP: new workers first, then the old ones are asked to finish and stop.
     fn reload(&mut self) {
         log("SIGHUP: starting new workers, then stopping the old ones gracefully");
@@ -186,6 +195,7 @@ impl Master {
         }
         self.retire(old);
     }
+    // ANCHOR_END: reload
 
     /// Asks each worker to stop gracefully, and keeps it until it has.
     fn retire(&mut self, workers: Vec<Worker>) {

@@ -6,6 +6,7 @@
 //! in (`cargo exercise --solutions N`). They are spoilers: try first.
 
 pub mod ch1;
+pub mod ch10;
 pub mod ch2;
 pub mod ch3;
 pub mod ch4;

@@ -168,6 +168,7 @@ impl<'r, 'a> Request<'r, 'a> {
     }
 }
 
+// ANCHOR: url_for
 /// The path a client asks for to reach `path` (a URL path of this application, such as
 /// `/demo/`): `SCRIPT_NAME` in front of it.
 ///
@@ -180,6 +181,7 @@ pub fn url_for(environ: &Environ<'_>, path: &str) -> String {
     let bytes: Vec<u8> = script_name.chars().map(|c| c as u8).collect();
     format!("{}{path}", percent_encode(&bytes))
 }
+// ANCHOR_END: url_for
 
 /// The bytes of a path as ASCII, each byte outside the safe set as `%XX`.
 pub(super) fn percent_encode(path: &[u8]) -> String {

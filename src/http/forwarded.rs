@@ -12,6 +12,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+// ANCHOR: proxy
 /// What the server knows about the proxy in front of it. Cheap to clone: the gateway's
 /// [`Config`](super::Config) carries it into every worker.
 ///
@@ -28,6 +29,7 @@ pub struct Proxy {
     /// the root. Never ends with `/`.
     script_name: Arc<str>,
 }
+// ANCHOR_END: proxy
 
 impl Proxy {
     /// Trusts `trusted`, and mounts the application at `script_name` (see

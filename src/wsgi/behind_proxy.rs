@@ -16,6 +16,7 @@ use crate::http::latin1;
 #[derive(Debug, PartialEq, Eq)]
 pub struct OutsideMount;
 
+// ANCHOR: apply
 /// Applies what the proxy settings say to an environ built from the connection: from a
 /// trusted peer, its `X-Forwarded-*` headers; from anyone else, none of them (they are
 /// removed, so that middleware in the application, a ProxyFix, cannot be fooled either).
@@ -31,6 +32,7 @@ pub fn apply(
     }
     mount(environ, proxy.script_name())
 }
+// ANCHOR_END: apply
 
 /// Every header that claims to say what a proxy saw: `X-Forwarded-*` and RFC 7239's
 /// `Forwarded`, which says the same in another syntax.
@@ -46,6 +48,7 @@ fn drop_forwarded(environ: &mut Environ<'_>) {
     }
 }
 
+// ANCHOR: believe_forwarded
 /// What a trusted proxy says: the client's address, the scheme and host it used, and the
 /// prefix the proxy mounted us under. The headers stay in the environ, for the curious.
 fn believe_forwarded(environ: &mut Environ<'_>, proxy: &Proxy) {
@@ -76,7 +79,9 @@ fn believe_forwarded(environ: &mut Environ<'_>, proxy: &Proxy) {
         }
     }
 }
+// ANCHOR_END: believe_forwarded
 
+// ANCHOR: mount
 /// Moves `script_name` from the start of `PATH_INFO` to the end of `SCRIPT_NAME` (PEP 3333,
 /// "URL Reconstruction"): `/app/page` is `SCRIPT_NAME=/app`, `PATH_INFO=/page`, and `/app`
 /// itself has an empty `PATH_INFO`. The prefix must end at a `/`: `/application` is not
@@ -97,6 +102,7 @@ fn mount(environ: &mut Environ<'_>, script_name: &str) -> Result<(), OutsideMoun
     environ.set("PATH_INFO", rest);
     Ok(())
 }
+// ANCHOR_END: mount
 
 impl OutsideMount {
     /// The server's answer: a 404 that says where the application is.

@@ -16,7 +16,7 @@ use std::env;
 use std::process::{Command, ExitCode, Output};
 
 /// The exercise pages of the book, one per chapter, compiled in.
-const PAGES: [(u32, &str); 9] = [
+const PAGES: [(u32, &str); 10] = [
     (1, include_str!("../../../book/src/exercises/ch01.md")),
     (2, include_str!("../../../book/src/exercises/ch02.md")),
     (3, include_str!("../../../book/src/exercises/ch03.md")),
@@ -26,6 +26,7 @@ const PAGES: [(u32, &str); 9] = [
     (7, include_str!("../../../book/src/exercises/ch07.md")),
     (8, include_str!("../../../book/src/exercises/ch08.md")),
     (9, include_str!("../../../book/src/exercises/ch09.md")),
+    (10, include_str!("../../../book/src/exercises/ch10.md")),
 ];
 
 /// How many lines of a failing test's output to show.
