@@ -44,7 +44,8 @@ fn serve_app(app: impl Application, options: &Options, listener: TcpListener, sh
         proxy: Some(options.proxy.clone()),
         ..Config::default()
     };
-    let gateway = Gateway::new(app, config).multithreaded(true);
+    let gateway =
+        Gateway::new(app, config).multithreaded(true).multiprocess(options.workers.get() > 1);
     reactor::serve_with_reactor(
         listener,
         shutdown,

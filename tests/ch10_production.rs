@@ -448,3 +448,20 @@ fn a_claim_without_a_socket_behind_it_is_explained() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("descriptor 3 is not an open, listening TCP socket"), "{stderr}");
 }
+
+/// PEP 3333's `wsgi.multiprocess` tells an application whether other processes run it too
+/// (so that, say, an in-memory cache is not shared): true with worker processes, false alone.
+#[test]
+fn the_environ_says_whether_other_processes_run_the_application() {
+    for (workers, expected) in
+        [("1", "wsgi.multiprocess = false"), ("2", "wsgi.multiprocess = true")]
+    {
+        let production = Production::start(&["--workers", workers]);
+        let mut client = connect(production.address).unwrap();
+        let request = "GET /demo/environ HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+        client.stream.write_all(request.as_bytes()).unwrap();
+        let text = client.try_response(false).unwrap().text();
+        let line = text.lines().find(|line| line.contains("wsgi.multiprocess")).unwrap_or("");
+        assert_eq!(line, expected, "with --workers {workers}");
+    }
+}

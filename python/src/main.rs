@@ -83,7 +83,9 @@ fn main() {
         proxy: Some(options.proxy.clone()),
         ..Config::default()
     };
-    let gateway = Gateway::new(PythonApp::new(app), config).multithreaded(true);
+    let gateway = Gateway::new(PythonApp::new(app), config)
+        .multithreaded(true)
+        .multiprocess(options.workers.get() > 1);
     let serve = move |connection: &mut _| gateway.serve_ready(connection);
     let (threads, limits) = (options.threads, options.reactor);
     match attach_per_request {

@@ -31,17 +31,25 @@ pub struct Gateway<A> {
     app: A,
     config: Config,
     multithread: bool,
+    multiprocess: bool,
 }
 
 impl<A: Application> Gateway<A> {
     /// A gateway for `app` on a server that calls it from one thread at a time.
     pub fn new(app: A, config: Config) -> Gateway<A> {
-        Gateway { app, config, multithread: false }
+        Gateway { app, config, multithread: false, multiprocess: false }
     }
 
     /// Tells the application (through `wsgi.multithread`) that it runs on a pool.
     pub fn multithreaded(mut self, multithread: bool) -> Gateway<A> {
         self.multithread = multithread;
+        self
+    }
+
+    /// Tells the application (through `wsgi.multiprocess`) that other processes run it too
+    /// (chapter 10's `--workers`).
+    pub fn multiprocess(mut self, multiprocess: bool) -> Gateway<A> {
+        self.multiprocess = multiprocess;
         self
     }
 
@@ -177,7 +185,7 @@ impl<A: Application> Gateway<A> {
         if let Some(not_found) = self.believe_proxy(&mut environ, endpoints, start_response) {
             return Ok(not_found); // chapter 10: a path outside `--script-name`
         }
-        environ.multithread = self.multithread;
+        (environ.multithread, environ.multiprocess) = (self.multithread, self.multiprocess);
         environ.input = match body.length() {
             Some(length) => Input::new(body, length),
             None => Input::until_end(body),
