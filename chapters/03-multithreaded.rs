@@ -23,6 +23,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
+    elastic: false,
 };
 
 // ANCHOR: main

@@ -25,6 +25,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
+    elastic: true,
 };
 
 // ANCHOR: main

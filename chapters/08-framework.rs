@@ -24,6 +24,7 @@ const COMMAND: Command = Command {
     book: true,
     proxy: true,
     processes: false,
+    elastic: true,
 };
 
 // ANCHOR: main

@@ -26,6 +26,7 @@ const COMMAND: Command = Command {
     book: true,
     proxy: true,
     processes: true,
+    elastic: true,
 };
 
 // ANCHOR: main

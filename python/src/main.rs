@@ -31,6 +31,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: true,
     processes: true,
+    elastic: false,
 };
 
 /// What `--help` adds for Python.

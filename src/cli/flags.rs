@@ -35,10 +35,14 @@ pub struct Command {
     pub quiet: bool,
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
-    /// `--max-connections`, `--max-threads`, `--io-timeout`, `--max-line`, `--max-field`,
-    /// `--max-fields`, `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`,
-    /// `--min-rate-grace` (chapter 7).
+    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
+    /// `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace`
+    /// (chapter 7).
     pub limits: bool,
+    /// `--max-threads N`, a pool that grows while its workers wait (chapter 7). Without it
+    /// the pool is fixed at `--threads`: chapter 6, and chapter 9, where Python threads
+    /// waiting for the GIL would look like work that waits.
+    pub elastic: bool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
     /// `--forwarded-allow-ips` and `--script-name`, for a server behind a reverse proxy
@@ -164,9 +168,10 @@ impl Command {
             "--spawn" => self.spawn,
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
-            "--max-connections" | "--max-threads" | "--io-timeout" | "--max-line"
-            | "--max-field" | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory"
-            | "--min-rate" | "--min-rate-grace" => self.limits,
+            "--max-threads" => self.elastic,
+            "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
+            | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
+            | "--min-rate-grace" => self.limits,
             "--book" => self.book,
             "--forwarded-allow-ips" | "--script-name" => self.proxy,
             "--workers" => self.processes,
@@ -193,8 +198,8 @@ impl Command {
         flags.read("--host", &mut options.host, |text| Ok(text.to_string()))?;
         flags.read("--port", &mut options.port, number)?;
         flags.read("--threads", &mut options.threads, at_least_one)?;
-        if !self.limits {
-            reactor.max_threads = 0; // chapter 6's pool is fixed: `--threads` workers, always
+        if !self.elastic {
+            reactor.max_threads = 0; // a fixed pool: `--threads` workers, always
         }
         flags.read("--max-threads", &mut reactor.max_threads, number)?;
         options.spawn = flags.switch("--spawn");
@@ -333,6 +338,7 @@ mod tests {
         book: true,
         proxy: true,
         processes: true,
+        elastic: true,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -343,6 +349,7 @@ mod tests {
         book: false,
         proxy: false,
         processes: false,
+        elastic: false,
         ..EVERY_GROUP
     };
 
@@ -358,7 +365,7 @@ mod tests {
     fn defaults_are_the_articles_address() {
         let fixed_pool = ReactorConfig { max_threads: 0, ..ReactorConfig::default() };
         let plain = Options { reactor: fixed_pool, ..Options::default() };
-        assert_eq!(parse(&PLAIN, ""), Ok(plain), "without the limits group, a fixed pool");
+        assert_eq!(parse(&PLAIN, ""), Ok(plain), "without --max-threads, a fixed pool");
         assert_eq!(parse(&EVERY_GROUP, ""), Ok(Options::default()));
         assert_eq!(
             (Options::default().host.as_str(), Options::default().port),
@@ -428,6 +435,7 @@ mod tests {
             (Command { book: false, ..EVERY_GROUP }, "--book"),
             (Command { proxy: false, ..EVERY_GROUP }, "--forwarded-allow-ips --script-name"),
             (Command { processes: false, ..EVERY_GROUP }, "--workers"),
+            (Command { elastic: false, ..EVERY_GROUP }, "--max-threads"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {
