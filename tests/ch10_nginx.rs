@@ -377,6 +377,22 @@ fn client(proxy: SocketAddr, tally: Arc<Tally>, stop: Arc<AtomicBool>, started: 
     }
 }
 
+/// A server on `ip`, on a port it can be started on again later (nginx's configuration
+/// names it). A port found free may be taken again before the server binds it, by a
+/// connection another test opens: then another port is tried, a few times at most.
+fn server_on_a_port_of_its_own(ip: &str) -> (Binary, u16) {
+    let mut why = String::new();
+    for _ in 0..5 {
+        let port = free_port(ip);
+        let args = ["--quiet", "--host", ip, "--port", &port.to_string()];
+        match Binary::try_start(SERVER, &args) {
+            Ok(server) => return (server, port),
+            Err(failed) => why = failed,
+        }
+    }
+    panic!("no port on {ip} could be used: {why}");
+}
+
 /// Waits, a bounded while, until `ready` says yes.
 fn wait_until(what: &str, ready: impl Fn() -> bool) {
     let give_up = Instant::now() + PATIENCE;
@@ -389,10 +405,20 @@ fn wait_until(what: &str, ready: impl Fn() -> bool) {
 #[test]
 #[ignore = "needs nginx; .ci/run runs these with --ignored"]
 fn no_get_fails_while_one_of_two_machines_is_stopped_and_started_again() {
-    let (port_a, port_b) = (free_port(MACHINE_A), free_port(MACHINE_B));
-    let start_a = || server(MACHINE_A, &["--port", &port_a.to_string()]);
-    let machine_a = start_a();
-    let _machine_b = server(MACHINE_B, &["--port", &port_b.to_string()]);
+    let (machine_a, port_a) = server_on_a_port_of_its_own(MACHINE_A);
+    let (_machine_b, port_b) = server_on_a_port_of_its_own(MACHINE_B);
+    // Started again on the same port, which nginx names; should a passing connection hold
+    // it for a moment, try again a few times.
+    let start_a = || {
+        let args = ["--quiet", "--host", MACHINE_A, "--port", &port_a.to_string()];
+        (0..20)
+            .find_map(|_| {
+                Binary::try_start(SERVER, &args)
+                    .map_err(|_| thread::sleep(Duration::from_millis(100)))
+                    .ok()
+            })
+            .expect("machine A could not have its port again")
+    };
     let listen = loopback("127.0.0.1", free_port("127.0.0.1"));
     let values = [
         ("LISTEN", listen.to_string()),

@@ -162,6 +162,13 @@ pub struct Binary {
 impl Binary {
     /// Starts `path` (from `env!("CARGO_BIN_EXE_…")`) and reads its first line.
     pub fn start(path: &str, args: &[&str]) -> Binary {
+        Binary::try_start(path, args).unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// [`Binary::start`], or why the binary did not say where it listens (it exited at
+    /// once, for example because its port was taken).
+    #[allow(dead_code)] // not every test file starts a binary that may fail
+    pub fn try_start(path: &str, args: &[&str]) -> Result<Binary, String> {
         let mut child = Command::new(path)
             .args(["--port", "0"])
             .args(args)
@@ -172,13 +179,16 @@ impl Binary {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first_line = String::new();
         stdout.read_line(&mut first_line).unwrap();
-        let address = first_line
+        let Some(address) = first_line
             .strip_prefix("listening on http://")
             .and_then(|rest| rest.trim_end().strip_suffix('/'))
-            .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-            .parse()
-            .unwrap();
-        Binary { child, address, first_line, stdout }
+            .and_then(|address| address.parse().ok())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("unexpected first line {first_line:?} from {path} {args:?}"));
+        };
+        Ok(Binary { child, address, first_line, stdout })
     }
 }
 
