@@ -1,6 +1,7 @@
 //! Chapter 7: a server that holds up. The chapter 6 server with every limit a flag: request
-//! line, head and body sizes, open connections, the time one read or write may block. Bad
-//! input gets the status RFC 9112 asks for; a failing application costs one response.
+//! line, head and body sizes, open connections, how slowly a client may send or read, how
+//! far the pool may grow. Bad input gets the status RFC 9112 asks for; a failing
+//! application costs one response, and no client holds a worker while it dawdles.
 //!
 //! Try it: `cargo run --release --bin 07-hardened`, then
 //! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the

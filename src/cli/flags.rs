@@ -35,9 +35,8 @@ pub struct Command {
     pub quiet: bool,
     /// `--idle-timeout` and `--head-timeout` (chapter 6 on).
     pub timeouts: bool,
-    /// `--max-connections`, `--io-timeout`, `--max-line`, `--max-field`, `--max-fields`,
-    /// `--max-head`, `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace`
-    /// (chapter 7).
+    /// `--max-connections`, `--max-line`, `--max-field`, `--max-fields`, `--max-head`,
+    /// `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace` (chapter 7).
     pub limits: bool,
     /// `--max-threads N`, a pool that grows while its workers wait (chapter 7). Without it
     /// the pool is fixed at `--threads`: chapter 6, and chapter 9, where Python threads
@@ -113,7 +112,7 @@ impl std::error::Error for CliError {}
 
 /// Every flag but `--help` as `--help` shows it, in order: what to type, and what it does.
 /// A test checks that the defaults shown are the real ones.
-const FLAGS: [(&str, &str); 22] = [
+const FLAGS: [(&str, &str); 21] = [
     ("--host HOST", "address to listen on (default 127.0.0.1)"),
     ("--port PORT", "port to listen on; 0 picks a free one (default 8888)"),
     ("--threads N", "worker threads in the pool (default 4)"),
@@ -122,7 +121,6 @@ const FLAGS: [(&str, &str); 22] = [
     ("--max-connections N", "connections open at once; more get 503 (default 1000)"),
     ("--idle-timeout SECS", "close a keep-alive connection idle this long (default 5)"),
     ("--head-timeout SECS", "408 when a request head takes longer (default 10)"),
-    ("--io-timeout SECS", "how long one body read or response write may block (default 10)"),
     ("--max-line BYTES", "414 for a longer request line (default 8192)"),
     ("--max-field BYTES", "431 for a longer header field line (default 8192)"),
     ("--max-fields N", "431 for more header fields (default 100)"),
@@ -169,9 +167,8 @@ impl Command {
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
             "--max-threads" => self.elastic,
-            "--max-connections" | "--io-timeout" | "--max-line" | "--max-field"
-            | "--max-fields" | "--max-head" | "--max-body" | "--body-in-memory" | "--min-rate"
-            | "--min-rate-grace" => self.limits,
+            "--max-connections" | "--max-line" | "--max-field" | "--max-fields" | "--max-head"
+            | "--max-body" | "--body-in-memory" | "--min-rate" | "--min-rate-grace" => self.limits,
             "--book" => self.book,
             "--forwarded-allow-ips" | "--script-name" => self.proxy,
             "--workers" => self.processes,
@@ -209,7 +206,6 @@ impl Command {
         // No connections at all would be no server: 0 is taken as 1.
         let one_or_more = |text: &str| number(text).map(|most: usize| most.max(1));
         flags.read("--max-connections", &mut reactor.max_connections, one_or_more)?;
-        flags.read("--io-timeout", &mut reactor.io_timeout, seconds)?;
         flags.read("--max-line", &mut limits.request_line, number)?;
         flags.read("--max-field", &mut limits.field_line, number)?;
         flags.read("--max-fields", &mut limits.fields, number)?;
@@ -386,7 +382,7 @@ mod tests {
     #[test]
     fn every_flag_is_read() {
         let args = "--host 0.0.0.0 --port=0 --threads 8 --spawn --quiet --idle-timeout 0.5 \
-                    --head-timeout 2 --max-connections 10 --max-threads 16 --io-timeout 3 \
+                    --head-timeout 2 --max-connections 10 --max-threads 16 \
                     --max-line 100 \
                     --max-field 50 --max-fields 7 --max-head 200 --max-body 99 \
                     --body-in-memory 64 --min-rate 10 --min-rate-grace 2 --book site/out \
@@ -407,7 +403,7 @@ mod tests {
             reactor: ReactorConfig {
                 idle_timeout: Duration::from_millis(500),
                 head_timeout: Duration::from_secs(2),
-                io_timeout: Duration::from_secs(3),
+                io_timeout: ReactorConfig::default().io_timeout,
                 max_connections: 10,
                 min_rate: 10,
                 rate_grace: Duration::from_secs(2),
@@ -430,7 +426,7 @@ mod tests {
             (Command { timeouts: false, ..EVERY_GROUP }, "--idle-timeout --head-timeout"),
             (
                 Command { limits: false, ..EVERY_GROUP },
-                "--max-connections --io-timeout --max-line --max-head --max-body",
+                "--max-connections --max-line --max-head --max-body",
             ),
             (Command { book: false, ..EVERY_GROUP }, "--book"),
             (Command { proxy: false, ..EVERY_GROUP }, "--forwarded-allow-ips --script-name"),

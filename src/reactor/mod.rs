@@ -45,7 +45,8 @@ pub struct ReactorConfig {
     /// How long a client may take to send a whole request head: counted from the connection's
     /// start for its first request, and from the head's first byte for the later ones.
     pub head_timeout: Duration,
-    /// How long one read of a body, or one write of a response, may block a worker.
+    /// How long one read of a body, or one write of a response, may block a worker, where
+    /// sockets block (chapter 6). From chapter 7 they never do, so it has no flag.
     pub io_timeout: Duration,
     /// How many connections may be open at once; more are answered 503 and closed.
     pub max_connections: usize,

@@ -125,7 +125,7 @@ impl<A: Application> Gateway<A> {
             // A blocking socket is full only once its write timeout has passed.
             Ok(Progress::Blocked) => Err(io::Error::new(
                 io::ErrorKind::TimedOut,
-                "the client read nothing for as long as one write may wait (--io-timeout)",
+                "the client read nothing for as long as one write may wait (the socket's write timeout)",
             )),
             Ok(Progress::Sent(bytes)) => Ok((reply.persistence, reply.code, bytes)),
             Err(error) => Err(error),
