@@ -37,15 +37,7 @@ pub fn built_book() -> PathBuf {
 
 /// Chapter 7's `main`, for any application. The request log replaces the gateway's own.
 fn serve_app(app: impl Application, options: &Options, listener: TcpListener, shutdown: &Shutdown) {
-    let config = Config {
-        limits: options.limits,
-        access_log: false,
-        never_block: true,
-        proxy: Some(options.proxy.clone()),
-        ..Config::default()
-    };
-    let gateway =
-        Gateway::new(app, config).multithreaded(true).multiprocess(options.workers.get() > 1);
+    let gateway = gateway(app, options, false);
     reactor::serve_with_reactor(
         listener,
         shutdown,
@@ -54,5 +46,19 @@ fn serve_app(app: impl Application, options: &Options, listener: TcpListener, sh
         move |connection| gateway.serve_ready(connection),
     );
     eprintln!("stopped");
+}
+
+/// The gateway of the finished servers (chapters 8 to 10), for `app`: chapter 7's limits,
+/// never blocking, the proxy flags, and `wsgi.multiprocess` when `--workers` runs several
+/// processes. `09-python` builds its own with this too.
+pub fn gateway<A: Application>(app: A, options: &Options, access_log: bool) -> Gateway<A> {
+    let config = Config {
+        limits: options.limits,
+        access_log,
+        never_block: true,
+        proxy: Some(options.proxy.clone()),
+        ..Config::default()
+    };
+    Gateway::new(app, config).multithreaded(true).multiprocess(options.workers.get() > 1)
 }
 // ANCHOR_END: serve

@@ -10,11 +10,10 @@ use std::process;
 use pyo3::Python;
 use python_host::{PythonApp, interpreter, workers};
 use socket_to_wsgi::cli::{self, CliError, Command};
-use socket_to_wsgi::http::Config;
 use socket_to_wsgi::master;
 use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
-use socket_to_wsgi::wsgi::Gateway;
+use socket_to_wsgi::site;
 
 const COMMAND: Command = Command {
     name: "09-python",
@@ -77,16 +76,7 @@ fn main() {
     master::stop_when_told(&shutdown);
     // Bodies are gathered before the application runs, as in chapter 7: a slow upload holds
     // no worker, and so no Python thread.
-    let config = Config {
-        limits: options.limits,
-        access_log: !options.quiet,
-        never_block: true,
-        proxy: Some(options.proxy.clone()),
-        ..Config::default()
-    };
-    let gateway = Gateway::new(PythonApp::new(app), config)
-        .multithreaded(true)
-        .multiprocess(options.workers.get() > 1);
+    let gateway = site::gateway(PythonApp::new(app), &options, !options.quiet);
     let serve = move |connection: &mut _| gateway.serve_ready(connection);
     let (threads, limits) = (options.threads, options.reactor);
     match attach_per_request {

@@ -248,10 +248,10 @@ fn work(shared: &Arc<Shared>) {
             Ok(Some(key)) => {
                 // Removed from the map while served: nobody else can touch it meanwhile.
                 let Some(mut entry) = shared.parked().remove(&key) else { continue };
-                shared.threads.now_busy();
+                last_busy = Instant::now(); // one clock read serves the pool and the idle check
+                shared.threads.now_busy(last_busy);
                 let next = (shared.handle)(&mut entry.connection);
                 shared.threads.now_idle();
-                last_busy = Instant::now();
                 if next == Next::Wait {
                     entry.connection.wait_for_more(&shared.config);
                     park(shared, entry, Shared::rearm);

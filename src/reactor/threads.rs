@@ -53,10 +53,10 @@ impl Threads {
         }
     }
 
-    /// A worker took a connection.
-    pub fn now_busy(&self) {
+    /// A worker took a connection, at `now`.
+    pub fn now_busy(&self, now: Instant) {
         self.busy.fetch_add(1, Ordering::SeqCst);
-        self.last_start.store(self.since_epoch(Instant::now()), Ordering::SeqCst);
+        self.last_start.store(self.since_epoch(now), Ordering::SeqCst);
     }
 
     /// A worker is done with its connection.
@@ -147,10 +147,10 @@ mod tests {
     #[test]
     fn the_pool_doubles_only_once_every_worker_is_stuck() {
         let threads = with_alive(2, 5, 2);
-        threads.now_busy();
+        threads.now_busy(Instant::now());
         let soon = Instant::now() + STUCK * 2;
         assert_eq!(threads.more_needed(soon), 0, "one of two busy: the other still waits");
-        threads.now_busy();
+        threads.now_busy(Instant::now());
         assert_eq!(threads.more_needed(Instant::now()), 0, "both busy, one only just began");
         assert_eq!(threads.more_needed(soon), 2, "both stuck: as many again");
         assert_eq!(threads.alive.load(Ordering::SeqCst), 4, "their places are taken at once");
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn a_fixed_pool_never_grows() {
         let threads = with_alive(4, 0, 4);
-        (0..4).for_each(|_| threads.now_busy());
+        (0..4).for_each(|_| threads.now_busy(Instant::now()));
         assert_eq!(threads.more_needed(Instant::now() + STUCK * 2), 0);
         assert!(!threads.is_elastic());
     }

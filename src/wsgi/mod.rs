@@ -29,6 +29,5 @@ pub(crate) use application::catch_panic;
 pub use body::Body;
 pub use environ::{Environ, Input, REQUIRED as REQUIRED_KEYS};
 pub use gateway::{Exchanged, Gateway, Unsent};
-pub use sending::{Progress, Sending};
 pub use start_response::StartResponse;
 pub use validate::Validator;
