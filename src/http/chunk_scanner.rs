@@ -17,7 +17,7 @@ enum Place {
     SizeLine,
     /// Inside a chunk's data, with this many bytes to go.
     Data(u64),
-    /// After a chunk's data, before its CRLF.
+    /// After a chunk's data, before its CRLF (of which `line` holds what has come).
     DataEnd,
     Trailers,
     Done,
@@ -52,6 +52,19 @@ impl ChunkScanner {
                     at += taken as usize;
                     self.place =
                         if taken == left { Place::DataEnd } else { Place::Data(left - taken) };
+                }
+                // Only CRLF may follow chunk data. Like the reader, which reads two bytes
+                // there, a wrong byte is an error at once, not after a line's worth of them.
+                Place::DataEnd => {
+                    match (self.line.as_slice(), bytes[at]) {
+                        (b"", b'\r') => self.line.push(b'\r'),
+                        (b"\r", b'\n') => {
+                            self.line.clear();
+                            self.place = Place::SizeLine;
+                        }
+                        _ => return Err(invalid("chunk data must be followed by CRLF")),
+                    }
+                    at += 1;
                 }
                 _ => {
                     let rest = &bytes[at..];
@@ -89,12 +102,12 @@ impl ChunkScanner {
                     Place::Data(size)
                 }
             },
-            Place::DataEnd if line.is_empty() => Place::SizeLine,
-            Place::DataEnd => return Err(invalid("chunk data must be followed by CRLF")),
             Place::Trailers if line.is_empty() => Place::Done,
             Place::Trailers if is_field_line(line) => Place::Trailers,
             Place::Trailers => return Err(invalid("a trailer line is not a header field")),
-            Place::Data(_) | Place::Done => unreachable!("only framing lines are taken"),
+            Place::Data(_) | Place::DataEnd | Place::Done => {
+                unreachable!("only size and trailer lines are taken")
+            }
         };
         Ok(())
     }
@@ -132,6 +145,18 @@ mod tests {
         let mut source = wire;
         ChunkedReader::new(&mut source, 1000).read_to_end(&mut Vec::new())?;
         Ok(wire.len() - source.len())
+    }
+
+    /// A size larger than the data sent runs the chunk on into what follows. The reader
+    /// finds no CRLF after the data at once; the scanner must not wait for a line's end.
+    #[test]
+    fn data_that_runs_on_into_what_follows_is_refused_at_once() {
+        let wire = b"3\r\nhelGET / HTTP/1.1";
+        assert_eq!(end_by_reading(wire).unwrap_err().kind(), io::ErrorKind::InvalidData);
+        for piece in [1, 2, 5, wire.len()] {
+            let scanned = end_in_pieces(wire, piece).map_err(|error| error.kind());
+            assert_eq!(scanned, Err(io::ErrorKind::InvalidData), "in pieces of {piece}");
+        }
     }
 
     #[test]
