@@ -45,11 +45,11 @@ struct Exercise {
     hint: String,
 }
 
-/// Reads the exercises of one chapter's page: each `### Exercise N.M: title` section names
+/// Reads the exercises of one chapter's page: each `## Exercise N.M: title` section names
 /// the file to edit (`exercises/src/chN/NAME.rs`) and has a `<details><summary>Hint</summary>`.
 fn exercises_of(chapter: u32, page: &str) -> Result<Vec<Exercise>, String> {
     let mut exercises = Vec::new();
-    let sections = page.split("\n### Exercise ").skip(1);
+    let sections = page.split("\n## Exercise ").skip(1);
     for section in sections {
         let heading = section.lines().next().unwrap_or_default();
         let (number, title) = heading
