@@ -14,3 +14,11 @@
     link.className = "edition-link";
     document.querySelector(".right-buttons")?.prepend(link);
 })();
+
+// The exercises' hints are HTML (`<details><summary>Hint</summary>`), which the catalogue
+// does not hold, so the Chinese edition names them here.
+if (document.documentElement.lang === "zh-CN") {
+    for (const summary of document.querySelectorAll("details > summary")) {
+        if (summary.textContent.trim() === "Hint") summary.textContent = "提示";
+    }
+}
