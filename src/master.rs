@@ -15,6 +15,7 @@
 //! what they are serving first). Connections that arrive meanwhile wait in the socket's
 //! queue, which belongs to no worker, so a reload loses none.
 
+use std::io::{self, Write};
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -65,7 +66,12 @@ pub fn stop_when_told(shutdown: &Shutdown) {
             while std::os::unix::process::parent_id() == master {
                 thread::sleep(Duration::from_millis(500));
             }
-            eprintln!("worker {}: master {master} is gone; stopping", process::id());
+            // Not `eprintln!`, which panics when stderr is a closed pipe: the stop must happen.
+            let _ = writeln!(
+                io::stderr(),
+                "worker {}: master {master} is gone; stopping",
+                process::id()
+            );
             shutdown.request();
         };
         let _ = thread::Builder::new().name("master-watch".into()).spawn(watcher);
@@ -254,8 +260,10 @@ fn described(status: ExitStatus) -> String {
 }
 
 /// One line on stderr, named after the master, as the access log is.
+/// Writes a line of the master's log. Never `eprintln!`, which panics when stderr is gone (a
+/// closed pipe, `| head`): a master that died of that would leave its workers behind.
 fn log(line: &str) {
-    eprintln!("master {}: {line}", process::id());
+    let _ = writeln!(io::stderr(), "master {}: {line}", process::id());
 }
 
 fn complain(why: &str) -> i32 {

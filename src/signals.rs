@@ -6,7 +6,7 @@
 //! itself. `signal-hook` records the signal in the handler and hands it to ordinary code:
 //! a thread that waits for it, or the master's loop, which asks what has arrived.
 
-use std::io;
+use std::io::{self, Write};
 use std::thread;
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -41,7 +41,10 @@ pub fn stop_on_signals(shutdown: &Shutdown) {
     };
     let waiter = thread::Builder::new().name("signals".into()).spawn(move || {
         for signal in signals.forever() {
-            eprintln!("{who}{}: finishing the requests in flight, then stopping", name(signal));
+            // Not `eprintln!`: it panics when stderr is a closed pipe, and the stop must not.
+            let stopping =
+                format!("{who}{}: finishing the requests in flight, then stopping", name(signal));
+            let _ = writeln!(io::stderr(), "{stopping}");
             shutdown.request();
         }
     });

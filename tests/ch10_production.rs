@@ -370,6 +370,43 @@ fn workers_stop_when_their_master_is_killed() {
     assert_all_exit(&workers, "the workers of a master killed with kill -9");
 }
 
+/// A log read through a pipe that is then closed (`10-production 2>&1 | head`): writing to it
+/// fails from then on, and neither the master nor a worker may die of that with the tree
+/// half stopped, as `eprintln!`'s panic once made the master do, leaving both workers behind.
+#[test]
+fn a_closed_log_pipe_does_not_keep_the_tree_from_stopping() {
+    let mut master = Command::new(BINARY)
+        .args(["--port", "0", "--workers", "2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start 10-production");
+    let mut workers = Vec::new();
+    for line in BufReader::new(master.stderr.take().unwrap()).lines().map_while(Result::ok) {
+        let started =
+            line.split_once(": worker ").and_then(|(_, rest)| rest.strip_suffix(" started"));
+        workers.extend(started.and_then(|pid| pid.parse::<u32>().ok()));
+        if workers.len() == 2 {
+            break; // dropping the reader closes the pipe
+        }
+    }
+    assert_eq!(workers.len(), 2, "the master never reported two workers");
+    send(master.id(), Signal::TERM);
+    let give_up = Instant::now() + PATIENCE;
+    while master.try_wait().unwrap().is_none() && Instant::now() < give_up {
+        thread::sleep(Duration::from_millis(20));
+    }
+    let exited = master.try_wait().unwrap().is_some();
+    for &pid in &workers {
+        if !exited {
+            send(pid, Signal::KILL);
+        }
+    }
+    let _ = master.kill();
+    assert!(exited, "the master still ran {PATIENCE:?} after SIGTERM");
+    assert_all_exit(&workers, "the workers after SIGTERM, with the log's pipe closed");
+}
+
 #[test]
 fn one_worker_is_chapter_8_in_a_single_process() {
     let mut production = Production::start(&["--workers", "1"]);
