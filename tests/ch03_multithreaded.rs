@@ -89,7 +89,9 @@ fn a_pool_of_four_has_four_requests_in_flight_at_once() {
     let (arrived, arrivals) = mpsc::channel::<mpsc::Sender<()>>();
     let handler = move |stream: TcpStream| {
         let (release, released) = mpsc::channel();
-        arrived.send(release).unwrap();
+        if arrived.send(release).is_err() {
+            return; // the shutdown's wake-up connection, after the test stopped listening
+        }
         let answer = released.recv_timeout(PATIENCE).is_ok();
         http::respond(
             stream,
@@ -117,6 +119,8 @@ fn a_pool_of_four_has_four_requests_in_flight_at_once() {
     for client in clients {
         assert_eq!(client.join().unwrap().text(), "together\n");
     }
+    // Before the server stops: else its wake-up connection would wait for a release.
+    drop(arrivals);
 }
 
 #[test]

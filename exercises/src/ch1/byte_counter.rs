@@ -8,5 +8,5 @@ use std::io::{self, Read, Write};
 /// A client that sends `abc` and then `你好` before it closes its side gets back
 /// `abc你好you sent 9 bytes\n`: 你好 is two characters but six bytes.
 pub fn byte_counter(stream: &mut (impl Read + Write)) -> io::Result<u64> {
-    todo!("exercise 1.2: see the book, chapter 1 (ch01-echo.md), Exercises")
+    todo!("exercise 1.2: see the book, chapter 1's exercises (book/src/exercises/ch01.md)")
 }

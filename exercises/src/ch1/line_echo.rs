@@ -13,5 +13,5 @@ use std::net::TcpStream;
 /// - If the client closes its side in the middle of a line, that last piece is echoed as it
 ///   is, then the function returns.
 pub fn line_echo(stream: &TcpStream) -> io::Result<()> {
-    todo!("exercise 1.3: see the book, chapter 1 (ch01-echo.md), Exercises")
+    todo!("exercise 1.3: see the book, chapter 1's exercises (book/src/exercises/ch01.md)")
 }

@@ -28,6 +28,6 @@ impl Backoff {
     /// - One that died younger waits [`FIRST`] if the last wait was zero, and twice the last
     ///   wait otherwise, but never longer than [`LONGEST`].
     pub fn after_death(&mut self, lived: Duration) -> Duration {
-        todo!("exercise 10.3: see the book, chapter 10 (ch10-production.md), Exercises")
+        todo!("exercise 10.3: see the book, chapter 10's exercises (book/src/exercises/ch10.md)")
     }
 }

@@ -17,5 +17,5 @@ use std::net::IpAddr;
 /// a typo) is passed over. An IPv4 address written as IPv6 (`::ffff:192.0.2.1`) is the IPv4
 /// address. `None` when no entry is an address.
 pub fn client_address(chain: &str, trusted: &[IpAddr]) -> Option<IpAddr> {
-    todo!("exercise 10.1: see the book, chapter 10 (ch10-production.md), Exercises")
+    todo!("exercise 10.1: see the book, chapter 10's exercises (book/src/exercises/ch10.md)")
 }

@@ -24,5 +24,5 @@ pub enum Activation {
 ///   number, or any other count, is a mistake to report (name the variable, and say what
 ///   the `.socket` unit should have).
 pub fn activation(listen_pid: Option<&str>, listen_fds: Option<&str>, my_pid: u32) -> Activation {
-    todo!("exercise 10.2: see the book, chapter 10 (ch10-production.md), Exercises")
+    todo!("exercise 10.2: see the book, chapter 10's exercises (book/src/exercises/ch10.md)")
 }

@@ -17,12 +17,12 @@ impl HeaderMap {
     /// - A field sent more than once keeps every value, joined with `", "` in the order they
     ///   came (RFC 9110 §5.3).
     pub fn parse(lines: &str) -> Result<HeaderMap, String> {
-        todo!("exercise 2.2: see the book, chapter 2 (ch02-single-threaded.md), Exercises")
+        todo!("exercise 2.2: see the book, chapter 2's exercises (book/src/exercises/ch02.md)")
     }
 
     /// The value of the field `name`, whatever the case of either: `get("content-type")`
     /// finds `Content-Type`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        todo!("exercise 2.2: see the book, chapter 2 (ch02-single-threaded.md), Exercises")
+        todo!("exercise 2.2: see the book, chapter 2's exercises (book/src/exercises/ch02.md)")
     }
 }

@@ -20,7 +20,7 @@ impl Router {
     /// Adds a route: `handler` answers `method` requests for exactly `path`. Returns the
     /// router, so that routes chain: `Router::new().route("GET", "/", home)`.
     pub fn route(self, method: &str, path: &str, handler: Handler) -> Router {
-        todo!("exercise 2.3: see the book, chapter 2 (ch02-single-threaded.md), Exercises")
+        todo!("exercise 2.3: see the book, chapter 2's exercises (book/src/exercises/ch02.md)")
     }
 
     /// Answers `request` with the first route whose method and path match. The path is
@@ -31,6 +31,6 @@ impl Router {
     ///   `Allow` header listing the methods that path has, in the order they were added,
     ///   separated by `", "` (RFC 9110 §15.5.6).
     pub fn handle(&self, request: &Request) -> Response {
-        todo!("exercise 2.3: see the book, chapter 2 (ch02-single-threaded.md), Exercises")
+        todo!("exercise 2.3: see the book, chapter 2's exercises (book/src/exercises/ch02.md)")
     }
 }

@@ -25,5 +25,5 @@ pub fn write_response(
     body: &str,
     clock: Clock,
 ) -> io::Result<()> {
-    todo!("exercise 2.1: see the book, chapter 2 (ch02-single-threaded.md), Exercises")
+    todo!("exercise 2.1: see the book, chapter 2's exercises (book/src/exercises/ch02.md)")
 }

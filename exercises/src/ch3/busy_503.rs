@@ -22,5 +22,5 @@ pub fn serve_or_refuse(
     queue: usize,
     handle: impl Fn(TcpStream) + Send + Sync + 'static,
 ) {
-    todo!("exercise 3.3: see the book, chapter 3 (ch03-multithreaded.md), Exercises")
+    todo!("exercise 3.3: see the book, chapter 3's exercises (book/src/exercises/ch03.md)")
 }

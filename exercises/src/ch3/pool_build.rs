@@ -37,7 +37,7 @@ impl ThreadPool {
     /// worker runs a job, the others must be able to take the next jobs. When the channel is
     /// closed (see `Drop`) and empty, the worker returns.
     pub fn build(size: usize) -> Result<ThreadPool, PoolCreationError> {
-        todo!("exercise 3.2: see the book, chapter 3 (ch03-multithreaded.md), Exercises")
+        todo!("exercise 3.2: see the book, chapter 3's exercises (book/src/exercises/ch03.md)")
     }
 
     /// Queues `job` for the next free worker.

@@ -15,11 +15,11 @@ impl VisitCounter {
     /// where N is 1 for the first request served by any clone, 2 for the next, and so on.
     /// Two requests served at the same moment on two threads never get the same number.
     pub fn handle(&self, request: &Request) -> Response {
-        todo!("exercise 3.1: see the book, chapter 3 (ch03-multithreaded.md), Exercises")
+        todo!("exercise 3.1: see the book, chapter 3's exercises (book/src/exercises/ch03.md)")
     }
 
     /// How many visits every clone has counted so far.
     pub fn visits(&self) -> usize {
-        todo!("exercise 3.1: see the book, chapter 3 (ch03-multithreaded.md), Exercises")
+        todo!("exercise 3.1: see the book, chapter 3's exercises (book/src/exercises/ch03.md)")
     }
 }

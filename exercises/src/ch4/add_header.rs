@@ -23,6 +23,6 @@ impl<A: Application> Application for AddHeader<A> {
     /// same name (in any case), `value` replaces it: the response has that header once. If
     /// the application never called `start_response`, neither does the middleware.
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-        todo!("exercise 4.3: see the book, chapter 4 (ch04-wsgi.md), Exercises")
+        todo!("exercise 4.3: see the book, chapter 4's exercises (book/src/exercises/ch04.md)")
     }
 }

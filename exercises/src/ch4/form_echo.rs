@@ -14,5 +14,5 @@ use socket_to_wsgi::wsgi::{Body, Environ, StartResponse};
 /// - A `CONTENT_TYPE` other than `application/x-www-form-urlencoded` (parameters such as
 ///   `; charset=utf-8` may follow it): `415 Unsupported Media Type`.
 pub fn form_echo(environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-    todo!("exercise 4.2: see the book, chapter 4 (ch04-wsgi.md), Exercises")
+    todo!("exercise 4.2: see the book, chapter 4's exercises (book/src/exercises/ch04.md)")
 }

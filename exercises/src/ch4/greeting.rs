@@ -9,5 +9,5 @@ use socket_to_wsgi::wsgi::{Body, Environ, StartResponse};
 /// the byte `0xXX`, so `/?name=%E4%BD%A0%E5%A5%BD+Ada` greets `你好 Ada`. Without a `name`,
 /// or with an empty one, it greets the `world`. The path does not matter.
 pub fn greeting(environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-    todo!("exercise 4.1: see the book, chapter 4 (ch04-wsgi.md), Exercises")
+    todo!("exercise 4.1: see the book, chapter 4's exercises (book/src/exercises/ch04.md)")
 }

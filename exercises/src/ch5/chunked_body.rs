@@ -19,5 +19,5 @@ use socket_to_wsgi::wsgi::Body;
 /// Write it yourself: `socket_to_wsgi::http::encode_chunk` is the book's version, to compare
 /// with afterwards.
 pub fn write_chunked(out: &mut impl Write, body: Body) -> io::Result<()> {
-    todo!("exercise 5.1: see the book, chapter 5 (ch05-keep-alive.md), Exercises")
+    todo!("exercise 5.1: see the book, chapter 5's exercises (book/src/exercises/ch05.md)")
 }

@@ -17,5 +17,5 @@ use socket_to_wsgi::http::{Headers, Version};
 /// Write it yourself: `socket_to_wsgi::http::wants_keep_alive` is the book's version, to
 /// compare with afterwards.
 pub fn keep_alive(version: Version, headers: &Headers) -> bool {
-    todo!("exercise 5.2: see the book, chapter 5 (ch05-keep-alive.md), Exercises")
+    todo!("exercise 5.2: see the book, chapter 5's exercises (book/src/exercises/ch05.md)")
 }

@@ -40,7 +40,7 @@ impl Deadline {
     /// The deadline of a connection accepted at `now`: its first head is due within
     /// `timeouts.head`, counted from the connection's start.
     pub fn for_new_connection(now: Instant, timeouts: Timeouts) -> Deadline {
-        todo!("exercise 6.2: see the book, chapter 6 (ch06-readiness.md), Exercises")
+        todo!("exercise 6.2: see the book, chapter 6's exercises (book/src/exercises/ch06.md)")
     }
 
     /// The deadline a connection is parked under again at `now`, after a worker has read what
@@ -54,7 +54,7 @@ impl Deadline {
     /// - No bytes: a `Head` deadline is kept as it is (a new connection that has sent nothing
     ///   yet); any other deadline becomes `Idle(now + timeouts.idle)`.
     pub fn rearm(self, unread: usize, now: Instant, timeouts: Timeouts) -> Deadline {
-        todo!("exercise 6.2: see the book, chapter 6 (ch06-readiness.md), Exercises")
+        todo!("exercise 6.2: see the book, chapter 6's exercises (book/src/exercises/ch06.md)")
     }
 
     /// What the sweep does at `now` with a connection parked under this deadline, holding
@@ -67,6 +67,6 @@ impl Deadline {
     ///   part of a head has come (`unread > 0`), and `Close` if nothing has, whichever the
     ///   clock was.
     pub fn verdict(self, unread: usize, waiting: bool, now: Instant) -> Verdict {
-        todo!("exercise 6.2: see the book, chapter 6 (ch06-readiness.md), Exercises")
+        todo!("exercise 6.2: see the book, chapter 6's exercises (book/src/exercises/ch06.md)")
     }
 }

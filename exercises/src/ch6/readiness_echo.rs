@@ -27,5 +27,5 @@ use socket_to_wsgi::server::Shutdown;
 ///   requested, closing every connection still open. Return an error only if the poller
 ///   itself fails.
 pub fn serve_echo(listener: TcpListener, shutdown: &Shutdown) -> io::Result<()> {
-    todo!("exercise 6.1: see the book, chapter 6 (ch06-readiness.md), Exercises")
+    todo!("exercise 6.1: see the book, chapter 6's exercises (book/src/exercises/ch06.md)")
 }

@@ -28,6 +28,6 @@ impl<A: Application> Application for AccessLog<A> {
     /// - A log that cannot be written must not cost the client its response: an error from
     ///   `environ.errors` is ignored.
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-        todo!("exercise 7.1: see the book, chapter 7 (ch07-hardened.md), Exercises")
+        todo!("exercise 7.1: see the book, chapter 7's exercises (book/src/exercises/ch07.md)")
     }
 }

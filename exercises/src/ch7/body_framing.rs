@@ -29,5 +29,5 @@ use socket_to_wsgi::http::{BodyFraming, Headers, Status, Version};
 /// Write it yourself: `socket_to_wsgi::http::request_framing` is the book's version, to
 /// compare with afterwards.
 pub fn body_framing(version: Version, headers: &Headers) -> Result<BodyFraming, Status> {
-    todo!("exercise 7.2: see the book, chapter 7 (ch07-hardened.md), Exercises")
+    todo!("exercise 7.2: see the book, chapter 7's exercises (book/src/exercises/ch07.md)")
 }

@@ -24,6 +24,6 @@ impl<A: Application> Application for Mount<A> {
     /// Any other path (`/apix` is one: the prefix must end at a `/`) gets `404 Not Found`,
     /// `text/plain; charset=utf-8`, with a body of your choice, and `app` is not called.
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
-        todo!("exercise 8.2: see the book, chapter 8 (ch08-framework.md), Exercises")
+        todo!("exercise 8.2: see the book, chapter 8's exercises (book/src/exercises/ch08.md)")
     }
 }

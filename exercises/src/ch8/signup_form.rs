@@ -14,7 +14,7 @@ pub const FORM: &str = "<!DOCTYPE html>
 /// A router with `GET /signup`, which answers [`FORM`] as HTML, and `POST /signup`, whose
 /// handler is [`sign_up`].
 pub fn routes() -> Router {
-    todo!("exercise 8.3: see the book, chapter 8 (ch08-framework.md), Exercises")
+    todo!("exercise 8.3: see the book, chapter 8's exercises (book/src/exercises/ch08.md)")
 }
 
 /// Reads the form the browser posts (`name=Ada&email=ada%40example.org`) and answers
@@ -27,5 +27,5 @@ pub fn routes() -> Router {
 /// - A body that is not a form (another `Content-Type`) is a `415`, and one that cannot be
 ///   decoded a `400`: `Request::form` already says so.
 pub fn sign_up(request: &mut Request<'_, '_>) -> Result<Response, HttpError> {
-    todo!("exercise 8.3: see the book, chapter 8 (ch08-framework.md), Exercises")
+    todo!("exercise 8.3: see the book, chapter 8's exercises (book/src/exercises/ch08.md)")
 }

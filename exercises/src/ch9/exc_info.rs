@@ -38,6 +38,6 @@ impl Chosen {
         headers: &[(&str, &str)],
         exc_info: Option<&str>,
     ) -> Result<(), Raised> {
-        todo!("exercise 9.2: see the book, chapter 9 (ch09-python.md), Exercises")
+        todo!("exercise 9.2: see the book, chapter 9's exercises (book/src/exercises/ch09.md)")
     }
 }

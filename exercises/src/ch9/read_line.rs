@@ -12,5 +12,5 @@ use std::io::{self, BufRead};
 /// on a keep-alive connection, perhaps to the next request). An error from `body` is
 /// returned as it is.
 pub fn read_line(body: &mut impl BufRead, limit: Option<usize>) -> io::Result<Vec<u8>> {
-    todo!("exercise 9.1: see the book, chapter 9 (ch09-python.md), Exercises")
+    todo!("exercise 9.1: see the book, chapter 9's exercises (book/src/exercises/ch09.md)")
 }
