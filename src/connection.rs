@@ -122,6 +122,11 @@ impl Connection {
         }
     }
 
+    /// Whether [`Connection::make_nonblocking`] made it so.
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking
+    }
+
     /// Parks a response until the client has read some of it (chapter 7).
     pub fn pause(&mut self, unsent: Unsent) {
         self.unsent = Some(unsent);

@@ -285,6 +285,18 @@ fn two_workers_and_two_idle_clients_starve_a_third() {
     assert_eq!(answer.response().text(), "slept 0 ms\n");
 }
 
+/// Chapter 5's only defence: the idle timeout, the socket's read timeout. A keep-alive client
+/// that says nothing for that long is closed, and its worker serves the next client.
+#[test]
+fn a_silent_keep_alive_client_is_closed_after_the_idle_timeout() {
+    let server = serve_app_pooled(Validator::new(demo_app), 1, Duration::from_millis(200));
+    let mut silent = Client::connect(server.address);
+    assert_eq!(silent.get("/").status(), 200);
+    silent.assert_closed("after 200 ms of silence");
+    let mut next = Client::connect(server.address);
+    assert_eq!(next.get("/sleep?ms=0").text(), "slept 0 ms\n", "the worker is free again");
+}
+
 // ---------------------------------------------------------------------------------------
 // The binary
 // ---------------------------------------------------------------------------------------

@@ -99,13 +99,14 @@ fn receive(connection: &mut Connection) -> Option<Next> {
     match connection.receive() {
         Ok(0) => Some(Next::Close), // the client is done
         Ok(_) => None,
-        // A signal, or (non-blocking) a wake-up with nothing to read after all.
-        Err(error)
-            if matches!(error.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) =>
-        {
+        Err(error) if error.kind() == io::ErrorKind::Interrupted => Some(Next::Wait), // a signal
+        // On a non-blocking socket (chapter 7): a wake-up with nothing to read after all. On
+        // a blocking one, Linux says the same when the read timeout passed: the client was
+        // idle too long (chapter 5), and the connection is closed.
+        Err(error) if error.kind() == io::ErrorKind::WouldBlock && connection.is_nonblocking() => {
             Some(Next::Wait)
         }
-        Err(_) => Some(Next::Close), // a reset, or (chapter 5) the idle timeout
+        Err(_) => Some(Next::Close), // a reset, or the idle timeout
     }
 }
 
