@@ -15,7 +15,7 @@ RESULTS=${BENCH_RESULTS:-bench/results/connections.md}
 DURATION=${BENCH_DURATION:-5s}
 CROWDS=(0 1000 10000)
 SERVERS=(
-    "07-hardened --quiet|target/release/07-hardened --quiet --idle-timeout 600 --max-connections 20000"
+    "\`07-hardened --quiet\`|target/release/07-hardened --quiet --idle-timeout 600 --max-connections 20000"
     "hyper hello (tokio, multi-thread)|bench/hyper-hello/target/release/hyper-hello"
 )
 note() { printf '==> %s\n' "$*" >&2; }

@@ -77,7 +77,7 @@ for round in $(seq "$ROUNDS"); do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-TABLE="| application | --workers | req/s (median) | req/s (each round) |
+TABLE="| application | \`--workers\` | req/s (median) | req/s (each round) |
 | --- | ---: | ---: | --- |"
 for app in "${APPS[@]}"; do
     name=${app%%|*}
