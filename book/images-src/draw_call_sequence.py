@@ -5,11 +5,10 @@ names beside the Rust ones. Run: python3 book/images-src/draw_call_sequence.py
 Add --lang zh-CN for the Chinese edition's copy, book/src/images/zh-CN/call-sequence.svg.
 """
 
-import argparse
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-IMAGES = Path(__file__).resolve().parent.parent / "src" / "images"
+import picture
+
 NAME = "call-sequence.svg"
 WIDTH = 800
 LANES = {"client": 80, "server": 280, "app": 500, "body": 700}
@@ -166,14 +165,7 @@ def build(lang="en"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=LABELS, default="en",
-                        help="en (the default) writes images/, zh-CN writes images/zh-CN/")
-    lang = parser.parse_args().lang
-    output = IMAGES / NAME if lang == "en" else IMAGES / lang / NAME
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(build(lang))
-    print(f"wrote {output}")
+    picture.write(NAME, build, LABELS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -8,11 +8,10 @@ Run: python3 book/images-src/draw_connection_lifecycle.py
 Add --lang zh-CN for the Chinese edition's copy, book/src/images/zh-CN/connection-lifecycle.svg.
 """
 
-import argparse
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-IMAGES = Path(__file__).resolve().parent.parent / "src" / "images"
+import picture
+
 NAME = "connection-lifecycle.svg"
 WIDTH, HEIGHT = 900, 950
 BLUE, ORANGE, RED, GREEN, GREY, INK = "#2b6cb0", "#c05621", "#c53030", "#2f855a", "#666", "#222"
@@ -225,14 +224,7 @@ def build(lang="en"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=LABELS, default="en",
-                        help="en (the default) writes images/, zh-CN writes images/zh-CN/")
-    lang = parser.parse_args().lang
-    output = IMAGES / NAME if lang == "en" else IMAGES / lang / NAME
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(build(lang))
-    print(f"wrote {output}")
+    picture.write(NAME, build, LABELS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -6,15 +6,15 @@ Run: python3 book/images-src/draw_timeline.py
 Add --lang zh-CN for the Chinese edition's copy, book/src/images/zh-CN/timeline.svg.
 """
 
-import argparse
 import json
 import math
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import picture
+
 HERE = Path(__file__).resolve().parent
-IMAGES = HERE.parent / "src" / "images"
 NAME = "timeline.svg"
 
 WIDTH, LEFT, RIGHT = 760, 120, 40
@@ -113,15 +113,8 @@ def draw(data, lang="en"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=LABELS, default="en",
-                        help="en (the default) writes images/, zh-CN writes images/zh-CN/")
-    lang = parser.parse_args().lang
     data = json.loads((HERE / "timeline.json").read_text())
-    output = IMAGES / NAME if lang == "en" else IMAGES / lang / NAME
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(draw(data, lang))
-    print(f"wrote {output}")
+    picture.write(NAME, lambda lang: draw(data, lang), LABELS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
