@@ -52,13 +52,34 @@ fn flask_is_found_through_virtual_env() {
     let venv = virtualenv();
     let server = support::Server::start_with(&["flask_app:app"], &[("VIRTUAL_ENV", &venv)]);
     assert_eq!(server.get("/").text(), "Hello from Flask\n");
-    let without = std::process::Command::new(support::BINARY)
+    // Without VIRTUAL_ENV, and without the virtualenv's bin/ on PATH either: an activated
+    // virtualenv puts its python first there, and CPython finds the virtualenv through it.
+    let venv_bin = std::path::Path::new(&venv).join("bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(std::env::split_paths(&path).filter(|dir| *dir != venv_bin));
+    let mut without = std::process::Command::new(support::BINARY)
         .args(["flask_app:app", "--port", "0"])
         .current_dir(support::apps())
         .env_remove("VIRTUAL_ENV")
-        .output()
+        .env("PATH", path.unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&without.stderr);
-    assert_eq!(without.status.code(), Some(2), "{stderr}");
+    // Bounded: if Flask is found some other way (installed for the system's Python), the
+    // server starts and would serve forever.
+    let give_up = std::time::Instant::now() + support::PATIENCE;
+    while without.try_wait().unwrap().is_none() && std::time::Instant::now() < give_up {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    if without.try_wait().unwrap().is_none() {
+        let _ = without.kill();
+        panic!(
+            "without VIRTUAL_ENV the server still found Flask and started: is Flask installed for the system's Python?"
+        );
+    }
+    let output = without.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("No module named 'flask'"), "{stderr}");
 }
