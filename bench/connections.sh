@@ -18,13 +18,12 @@ SERVERS=(
     "\`07-hardened --quiet\`|target/release/07-hardened --quiet --idle-timeout 600 --max-connections 20000"
     "hyper hello (tokio, multi-thread)|bench/hyper-hello/target/release/hyper-hello"
 )
-note() { printf '==> %s\n' "$*" >&2; }
 
 if (( $(ulimit -n) < 10100 )); then
     note "this needs 10,100 open files per process; run \`ulimit -n 10100\` (or more) first"
     exit 1
 fi
-command -v wrk >/dev/null || apt-get install -y wrk >&2
+need_wrk
 note "building"
 cargo build --release --quiet --bin 07-hardened
 cargo build --release --quiet --manifest-path bench/hyper-hello/Cargo.toml

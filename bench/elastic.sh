@@ -19,9 +19,8 @@ SERVERS=(
     "\`07-hardened\` (grows from 4 to 256)|target/release/07-hardened --quiet"
     "\`03-multithreaded --spawn\` (a thread per connection)|target/release/03-multithreaded --spawn"
 )
-note() { printf '==> %s\n' "$*" >&2; }
 
-command -v wrk >/dev/null || apt-get install -y wrk >&2
+need_wrk
 note "cargo build --release"
 cargo build --release --quiet --bin 07-hardened --bin 03-multithreaded
 # Enough file descriptors for 256 connections on both sides, in this shell only.

@@ -1,5 +1,16 @@
-# What the smaller bench scripts share (slow_clients.sh, elastic.sh, connections.sh):
-# sourced, not run.
+# What the bench scripts share: sourced, not run.
+
+# note WORDS: a line of progress on stderr, apart from the results on stdout.
+note() { printf '==> %s\n' "$*" >&2; }
+
+# need_wrk: installs wrk with apt-get where it is missing.
+need_wrk() { command -v wrk >/dev/null || apt-get install -y wrk >&2; }
+
+# target_dir: where cargo puts what it builds (CARGO_TARGET_DIR if it is set).
+target_dir() {
+    cargo metadata --format-version 1 --no-deps |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p'
+}
 
 # start_server COMMAND: starts the server with `--host 127.0.0.1 --port 0` added, stdout to a
 # temporary file and stderr to /dev/null, and sets PID and PORT from the first line it prints

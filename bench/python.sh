@@ -17,12 +17,13 @@ PYTHON=${PYO3_PYTHON:-/usr/bin/python3}          # the Python 09-python is built
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/python.md}
-note() { printf '==> %s\n' "$*" >&2; }
 
 # --- Tools, the build and the virtualenv ------------------------------------------------------
-command -v wrk >/dev/null || apt-get install -y wrk >&2
-TARGET=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+need_wrk
+TARGET=$(target_dir)
 note "cargo build --release -p socket-to-wsgi-python (against $PYTHON)"
 PYO3_PYTHON=$PYTHON cargo build --release -p socket-to-wsgi-python >&2
 VENV="$TARGET/bench-venv"
@@ -79,7 +80,6 @@ start() {
 }
 stop() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 to_ms() {  # wrk's latency ("850.00us", "2.10ms", "1.02s") in milliseconds
     awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /s$/ && $1 !~ /ms$/) v *= 1000; printf "%.2f", v }'
 }

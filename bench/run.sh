@@ -46,9 +46,9 @@ MODES=(keep-alive close)
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/latest.md}
-
-note() { printf '==> %s\n' "$*" >&2; }
 
 # Every server this script starts is killed on the way out, whatever the way out is.
 PIDS=()
@@ -171,9 +171,6 @@ SERVED="| server | command | answer to GET | response bytes | keeps the connecti
 | --- | --- | --- | ---: | --- |"
 SKIPPED=()
 COMMANDS=()
-
-# median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 # The servers are measured in rounds, each round visiting every server once, so that a
 # minute when the machine is busy with something else lands on all of them alike, not on

@@ -21,7 +21,6 @@ SERVERS=(
 )
 ATTACKS=(slow-body slow-reader)
 
-note() { printf '==> %s\n' "$*" >&2; }
 
 note "building the chapter servers (release)"
 cargo build --release --quiet --bin 05-keep-alive --bin 06-readiness --bin 07-hardened

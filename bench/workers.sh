@@ -16,11 +16,12 @@ PYTHON=${PYO3_PYTHON:-/usr/bin/python3}   # the Python 09-python is built agains
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RESULTS=${BENCH_RESULTS:-bench/results/workers.md}
-note() { printf '==> %s\n' "$*" >&2; }
 
-command -v wrk >/dev/null || apt-get install -y wrk >&2
-TARGET=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+need_wrk
+TARGET=$(target_dir)
 note "cargo build --release (10-production, and 09-python against $PYTHON)"
 cargo build --release --bin 10-production >&2
 PYO3_PYTHON=$PYTHON cargo build --release -p socket-to-wsgi-python >&2
@@ -54,8 +55,6 @@ start() {
 }
 # SIGTERM stops the master and its workers gracefully.
 stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RPS
