@@ -15,8 +15,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
 CONNECTIONS=(16 256)
 SERVERS=(
-    "\`07-hardened --max-threads 4\` (a fixed pool of 4)|target/release/07-hardened --quiet --max-threads 4"
-    "\`07-hardened\` (grows from 4 to 256)|target/release/07-hardened --quiet"
+    "\`07-hardened --threads 4 --max-threads 4\` (a fixed pool of 4)|target/release/07-hardened --quiet --threads 4 --max-threads 4"
+    "\`07-hardened --threads 4\` (grows from 4 to 256)|target/release/07-hardened --quiet --threads 4"
     "\`03-multithreaded --spawn\` (a thread per connection)|target/release/03-multithreaded --spawn"
 )
 

@@ -17,7 +17,7 @@ SECONDS_EACH=${SLOW_SECONDS:-15}
 SERVERS=(
     "05-keep-alive (a thread per connection, pool of 4)|target/release/05-keep-alive --quiet"
     "06-readiness (reactor, 4 workers)|target/release/06-readiness --quiet"
-    "07-hardened (reactor, never blocks, 4 workers)|target/release/07-hardened --quiet"
+    "07-hardened (reactor, never blocks, 4 workers)|target/release/07-hardened --quiet --threads 4"
 )
 ATTACKS=(slow-body slow-reader)
 

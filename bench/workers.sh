@@ -28,7 +28,7 @@ PYO3_PYTHON=$PYTHON cargo build --release -p socket-to-wsgi-python >&2
 
 # The configurations: "name|command|path", PORT and COUNT to fill in; run in python/apps.
 APPS=(
-    "Rust demo (10-production)|$TARGET/release/10-production --quiet --port PORT --workers COUNT|/demo/hello/x"
+    "Rust demo (10-production)|$TARGET/release/10-production --quiet --port PORT --workers COUNT --threads 4|/demo/hello/x"
     "CPU-bound Python (09-python workers:application)|$TARGET/release/09-python workers:application --quiet --port PORT --workers COUNT|/"
 )
 
@@ -107,7 +107,7 @@ echo "$TABLE"
     echo "## What was run"
     echo
     echo "- Each configuration: \`wrk -t1 -c16 -d$DURATION URL\` after a ${WARMUP} warm-up, $ROUNDS round(s),"
-    echo "  interleaved; every worker process has the default 4 threads."
+    echo "  interleaved; every worker process has 4 threads."
     for app in "${APPS[@]}"; do
         IFS='|' read -r name command path <<<"$app"
         echo "- $name: \`${command//$TARGET/target}\`, URL path \`$path\`."

@@ -66,6 +66,13 @@ pub struct Connection {
     nonblocking: bool,
     /// When the connection was last parked.
     parked_at: Instant,
+    /// Whether the last read took all the room the buffer offered, so that more may be
+    /// waiting in the socket (chapter 6).
+    filled_buffer: bool,
+    /// Whether readiness said the client has closed its side (chapter 6).
+    peer_closed: bool,
+    /// Whether anything has been read from the socket yet.
+    read_before: bool,
 }
 // ANCHOR_END: connection
 
@@ -107,6 +114,9 @@ impl Connection {
             unsent: None,
             nonblocking: false,
             parked_at: Instant::now(),
+            filled_buffer: false,
+            peer_closed: false,
+            read_before: false,
         }
     }
 
@@ -154,7 +164,31 @@ impl Connection {
     /// Reads once from the socket into the buffer. Returns how many bytes came (0: the client
     /// closed). Called once per "readable" event, this never blocks.
     pub fn receive(&mut self) -> io::Result<usize> {
-        self.buffer.read_from(&self.stream)
+        (self.filled_buffer, self.read_before) = (false, true);
+        let (received, room) = self.buffer.read_from(&self.stream)?;
+        self.filled_buffer = received == room;
+        Ok(received)
+    }
+
+    /// Notes that readiness reported the client's close (chapter 6). It reports that once,
+    /// and the read that finds it may be some requests away.
+    pub fn note_peer_closed(&mut self) {
+        self.peer_closed = true;
+    }
+
+    /// Whether the socket may hold input that edge-triggered readiness will not report again
+    /// (chapter 6): bytes beyond a read that filled the buffer, or the client's close. Not
+    /// while a response waits for room: nothing is read until it is sent.
+    pub fn has_unreported_input(&self) -> bool {
+        (self.filled_buffer || self.peer_closed) && self.unsent.is_none()
+    }
+
+    /// Whether a worker may serve the connection now without waiting for the client: always
+    /// when nothing blocks (chapter 7), or before the first read, since a report of a socket
+    /// nothing has read cannot be stale; otherwise (chapter 6) only if bytes are waiting, since
+    /// the first read would wait for them.
+    pub fn can_serve_without_blocking(&self) -> bool {
+        self.nonblocking || !self.read_before || self.has_bytes_waiting()
     }
 
     // ANCHOR: take_request
@@ -311,12 +345,14 @@ impl Buffer {
         &self.bytes[self.start..self.end]
     }
 
-    /// Reads once from `stream` after what is buffered. Returns how many bytes came.
-    fn read_from(&mut self, mut stream: &TcpStream) -> io::Result<usize> {
+    /// Reads once from `stream` after what is buffered. Returns how many bytes came, and how
+    /// many there was room for.
+    fn read_from(&mut self, mut stream: &TcpStream) -> io::Result<(usize, usize)> {
         self.make_room();
+        let room = self.bytes.len() - self.end;
         let received = stream.read(&mut self.bytes[self.end..])?;
         self.end += received;
-        Ok(received)
+        Ok((received, room))
     }
 
     /// Makes room for one more read: moves what is left to the front, and grows only if
@@ -411,6 +447,46 @@ mod tests {
             connection.receive().unwrap();
         }
         assert_eq!(connection.unread(), b"GET / HTTP/1.1\r\n");
+    }
+
+    #[test]
+    fn a_blocking_connection_is_served_only_with_bytes_waiting() {
+        let (mut connection, mut client) = connected();
+        assert!(connection.can_serve_without_blocking(), "never read: the report is news");
+        client.write_all(b"GE").unwrap();
+        assert_eq!(connection.receive().unwrap(), 2);
+        assert!(!connection.can_serve_without_blocking(), "nothing more sent: a read would wait");
+        client.write_all(b"GET").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !connection.can_serve_without_blocking() {
+            assert!(Instant::now() < deadline, "bytes sent 5 s ago are still not seen");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(connection.receive().unwrap(), 3);
+        assert!(!connection.can_serve_without_blocking(), "all read: a read would wait again");
+        assert!(!connection.is_nonblocking(), "and the socket still blocks");
+        drop(client);
+        while !connection.can_serve_without_blocking() {
+            assert!(Instant::now() < deadline, "a close is not seen within 5 s");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(connection.receive().unwrap(), 0, "the close, read at once");
+        connection.make_nonblocking();
+        assert!(connection.can_serve_without_blocking(), "a non-blocking read never waits");
+    }
+
+    #[test]
+    fn a_read_that_fills_the_buffer_leaves_input_unreported() {
+        let (mut connection, mut client) = connected();
+        client.write_all(&[b'x'; READ_SIZE + 10]).unwrap();
+        let mut peeked = vec![0; READ_SIZE + 10];
+        while connection.stream().peek(&mut peeked).unwrap() < READ_SIZE + 10 {} // all here
+        assert_eq!(connection.receive().unwrap(), READ_SIZE);
+        assert!(connection.has_unreported_input(), "the buffer filled: more may be waiting");
+        assert_eq!(connection.receive().unwrap(), 10);
+        assert!(!connection.has_unreported_input(), "a short read took the rest");
+        connection.note_peer_closed();
+        assert!(connection.has_unreported_input(), "a close not read yet");
     }
 
     #[test]

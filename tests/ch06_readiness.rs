@@ -10,11 +10,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::PATIENCE;
 use common::keep_alive::*;
+use common::{PATIENCE, TestServer};
 use pretty_assertions::assert_eq;
 use socket_to_wsgi::http::Limits;
 use socket_to_wsgi::reactor::ReactorConfig;
+use socket_to_wsgi::wsgi::Validator;
+use socket_to_wsgi::wsgi::demo::demo_app;
 
 // ---------------------------------------------------------------------------------------
 // 1. No starvation
@@ -144,7 +146,87 @@ fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 3. Graceful shutdown
+// 3. News that is reported once
+// ---------------------------------------------------------------------------------------
+// Edge-triggered readiness reports what is new on a socket, once, and the reactor must miss
+// none of it. Each test runs on chapter 6's server (blocking sockets) and chapter 7's.
+
+/// Timeouts too long to end a test that misses its news: only being answered ends it.
+fn patient() -> ReactorConfig {
+    let long = Duration::from_secs(60);
+    ReactorConfig { idle_timeout: long, head_timeout: long, io_timeout: long, ..quick() }
+}
+
+fn both_servers(threads: usize) -> [(&'static str, TestServer); 2] {
+    let chapter_6 = serve_app(Validator::new(demo_app), threads, patient(), Limits::default());
+    [("chapter 6", chapter_6), ("chapter 7", serve_demo(threads, patient(), Limits::default()))]
+}
+
+const HELLO: &[u8] = b"GET /hello HTTP/1.1\r\nHost: test\r\n\r\n";
+
+/// More bytes than one read takes, sent at once: a single report covers them all.
+#[test]
+fn more_pipelined_requests_than_one_read_takes_are_all_answered() {
+    const REQUESTS: usize = 1000; // about 37 KB, over two reads of 16 KiB
+    for (server_name, server) in both_servers(1) {
+        let mut client = Client::connect(server.address);
+        client.send(&HELLO.repeat(REQUESTS));
+        for number in 1..=REQUESTS {
+            let response = client.try_response(false);
+            let status = response.map(|response| response.status());
+            assert_eq!(status, Ok(200), "{server_name}: response {number} of {REQUESTS}");
+        }
+    }
+}
+
+/// A client that sends its request and its close together (`printf ... | nc -N`): epoll
+/// reports both at once, and the close must not wait for the idle timeout.
+#[test]
+fn a_close_sent_with_the_request_is_noticed_after_the_answer() {
+    for (server_name, server) in both_servers(1) {
+        let mut client = Client::connect(server.address);
+        client.send(HELLO);
+        client.stream.shutdown(std::net::Shutdown::Write).unwrap();
+        assert_eq!(client.response().status(), 200, "{server_name}");
+        client.assert_closed(&format!("{server_name}: the client had closed its side"));
+    }
+}
+
+/// The next request arrives while a worker still serves the connection: another worker hears
+/// of it, and must not lose it.
+#[test]
+fn a_request_that_arrives_while_its_connection_is_served_is_answered() {
+    for (server_name, server) in both_servers(2) {
+        let mut client = Client::connect(server.address);
+        client.send(b"GET /sleep?ms=300 HTTP/1.1\r\nHost: test\r\n\r\n");
+        thread::sleep(Duration::from_millis(100)); // well inside the sleep
+        client.send(HELLO);
+        assert_eq!(client.response().text(), "slept 300 ms\n", "{server_name}");
+        assert_eq!(client.response().status(), 200, "{server_name}: the request sent meanwhile");
+    }
+}
+
+/// The rest of a body arrives while the application reads it. Its report may come later, for
+/// bytes already read (epoll drops most such reports itself, so this cannot force one). A
+/// worker that acted on it with a blocking read (chapter 6) would wait there for the client's
+/// next request; `connection::tests::a_blocking_connection_is_served_only_with_bytes_waiting`
+/// checks the guard against that.
+#[test]
+fn a_body_that_arrives_in_two_parts_leaves_the_worker_free() {
+    for (server_name, server) in both_servers(1) {
+        let mut uploader = Client::connect(server.address);
+        uploader.send(b"POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nhello");
+        thread::sleep(Duration::from_millis(100)); // the worker is reading the body
+        uploader.send(b"world");
+        assert_eq!(uploader.response().text(), "helloworld", "{server_name}");
+        // With the only worker held, this gets no answer within the client's patience.
+        assert_eq!(get_fresh(server.address, "/").status(), 200, "{server_name}: another client");
+        assert_eq!(uploader.get("/hello").status(), 200, "{server_name}: the uploader goes on");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Graceful shutdown
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -173,7 +255,7 @@ fn shutdown_finishes_requests_in_flight_and_closes_idle_connections() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 4. The binary
+// 5. The binary
 // ---------------------------------------------------------------------------------------
 
 const BINARY: &str = env!("CARGO_BIN_EXE_06-readiness");

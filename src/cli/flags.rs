@@ -141,6 +141,17 @@ const FLAGS: [(&str, &str); 21] = [
     ("--workers N", "processes sharing the socket; more than 1 adds a master (default 1)"),
 ];
 
+/// `--threads` where the pool may grow (chapter 7).
+const THREADS_OF_A_POOL_THAT_GROWS: &str =
+    "worker threads the pool starts with (default: one per core)";
+
+/// Where the pool may grow, it starts with one worker per core: quick requests want no more
+/// threads than the machine runs at once (more would only take turns), and requests that wait
+/// make the pool grow (chapter 7).
+pub fn one_per_core() -> NonZeroUsize {
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
+}
+
 impl Command {
     /// The `--help` text: the flags this binary takes, in columns.
     pub fn usage(&self) -> String {
@@ -153,6 +164,10 @@ impl Command {
             self.about, self.name
         );
         for (usage, about) in flags {
+            let about = match usage {
+                "--threads N" if self.elastic => THREADS_OF_A_POOL_THAT_GROWS,
+                _ => about,
+            };
             text.push_str(&format!("  {usage:<width$}{about}\n"));
         }
         text
@@ -194,6 +209,9 @@ impl Command {
         let mut flags = Flags { args: &mut args, command: self };
         flags.read("--host", &mut options.host, |text| Ok(text.to_string()))?;
         flags.read("--port", &mut options.port, number)?;
+        if self.elastic {
+            options.threads = one_per_core();
+        }
         flags.read("--threads", &mut options.threads, at_least_one)?;
         if !self.elastic {
             reactor.max_threads = 0; // a fixed pool: `--threads` workers, always
@@ -362,7 +380,8 @@ mod tests {
         let fixed_pool = ReactorConfig { max_threads: 0, ..ReactorConfig::default() };
         let plain = Options { reactor: fixed_pool, ..Options::default() };
         assert_eq!(parse(&PLAIN, ""), Ok(plain), "without --max-threads, a fixed pool");
-        assert_eq!(parse(&EVERY_GROUP, ""), Ok(Options::default()));
+        let per_core = Options { threads: one_per_core(), ..Options::default() };
+        assert_eq!(parse(&EVERY_GROUP, ""), Ok(per_core), "a pool that grows: one per core");
         assert_eq!(
             (Options::default().host.as_str(), Options::default().port),
             ("127.0.0.1", 8888)
@@ -374,9 +393,21 @@ mod tests {
         for (usage, about) in FLAGS {
             if let Some((_, default)) = about.split_once("(default ") {
                 let args = format!("{} {}", flag_name(usage), default.trim_end_matches(')'));
-                assert_eq!(parse(&EVERY_GROUP, &args), Ok(Options::default()), "{usage}");
+                // `--threads`' 4 is a fixed pool's; a pool that grows says its own (below).
+                let fixed_pool = Command { elastic: false, ..EVERY_GROUP };
+                let command = if usage == "--threads N" { fixed_pool } else { EVERY_GROUP };
+                assert_eq!(parse(&command, &args), parse(&command, ""), "{usage}");
             }
         }
+    }
+
+    #[test]
+    fn a_pool_that_grows_starts_with_one_worker_per_core() {
+        let cores = std::thread::available_parallelism().unwrap();
+        assert_eq!(parse(&EVERY_GROUP, "").map(|options| options.threads), Ok(cores));
+        assert!(EVERY_GROUP.usage().contains(THREADS_OF_A_POOL_THAT_GROWS));
+        let fixed_pool = Command { elastic: false, ..EVERY_GROUP };
+        assert_eq!(parse(&fixed_pool, "").map(|options| options.threads.get()), Ok(4));
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! wait: eight times as many keep-alive clients as workers would starve. So no worker ever
 //! waits on one connection here. Every connection is registered with the operating system's
 //! readiness mechanism ([`readiness`]), and idle workers wait on *all* of them at once; the
-//! kernel wakes one worker for each connection that has bytes. The worker answers every
-//! complete request those bytes hold, re-arms the connection, and goes back to waiting.
-//! Chapter 3's pool was fed by a channel; this one is fed by the kernel, with no thread in
-//! between.
+//! kernel wakes a worker when connections have bytes. The worker answers every complete
+//! request those bytes hold, parks the connection again, and goes back to waiting. One wait
+//! may report many connections: the worker keeps one and queues the rest for whichever
+//! worker is free first, waking one that sleeps. Chapter 3's pool was fed by a channel; this
+//! one is fed by the kernel, with no thread in between.
 //!
 //! The workers also enforce the timeouts: an idle connection is closed after
 //! [`ReactorConfig::idle_timeout`], and a head that takes longer than
@@ -21,8 +22,8 @@
 pub mod readiness;
 mod threads;
 
-use std::collections::HashMap;
-use std::io::Write;
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use self::readiness::Readiness;
+use self::readiness::{Interest, Readiness, Report};
 use self::threads::{IDLE_THREAD, STUCK, Threads};
 use crate::connection::{Connection, Next};
 use crate::http::{Clock, Persistence, Response, Status};
@@ -83,8 +84,27 @@ const TICK: Duration = Duration::from_millis(100);
 struct Entry {
     key: usize,
     connection: Connection,
+    /// What readiness watches the socket for.
+    watching: Interest,
     shared: Arc<Shared>,
 }
+
+// ANCHOR: slot
+/// Where a connection is, as far as the workers know.
+// Not boxed, though `Parked` is much the larger: a box per connection would lie between the
+// 16 KiB read buffers on the heap, and 10,000 idle connections that gave their buffers back
+// kept 48 MiB instead of 11 (bench/connections.sh), since the allocator can return only
+// memory with nothing alive in it.
+#[allow(clippy::large_enum_variant)]
+enum Slot {
+    /// Waiting for news.
+    Parked(Entry),
+    /// Taken by a worker, who owns the `Entry` meanwhile. `reported_again`: readiness reported
+    /// the connection again since, so there may be news the worker has not seen; `closed`:
+    /// one of those reports said the client has closed its side.
+    Serving { reported_again: bool, closed: bool },
+}
+// ANCHOR_END: slot
 
 impl Drop for Entry {
     fn drop(&mut self) {
@@ -97,8 +117,12 @@ impl Drop for Entry {
 /// What the accept loop and the workers share.
 struct Shared {
     readiness: Readiness,
-    /// Connections waiting for bytes, by key. A worker takes one out while it serves it.
-    parked: Mutex<HashMap<usize, Entry>>,
+    /// Every open connection, by key: parked, or being served.
+    slots: Mutex<HashMap<usize, Slot>>,
+    /// What readiness reported that no worker has taken yet.
+    ready: Mutex<VecDeque<Report>>,
+    /// How many workers are asleep in [`Readiness::wait`].
+    sleeping: AtomicUsize,
     open: AtomicUsize,
     stopping: AtomicBool,
     last_sweep: Mutex<Instant>,
@@ -109,10 +133,27 @@ struct Shared {
 }
 
 impl Shared {
-    fn parked(&self) -> MutexGuard<'_, HashMap<usize, Entry>> {
-        // Nothing panics while holding this lock, but a poisoned map must not stop the server.
-        self.parked.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn slots(&self) -> MutexGuard<'_, HashMap<usize, Slot>> {
+        lock(&self.slots)
     }
+
+    fn ready(&self) -> MutexGuard<'_, VecDeque<Report>> {
+        lock(&self.ready)
+    }
+}
+
+impl Slot {
+    fn parked(&self) -> Option<&Entry> {
+        match self {
+            Slot::Parked(entry) => Some(entry),
+            Slot::Serving { .. } => None,
+        }
+    }
+}
+
+/// Nothing panics while holding these locks, but a poisoned one must not stop the server.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a worker calls for each connection with new bytes.
@@ -152,7 +193,9 @@ pub fn serve_with_reactor_around(
 ) {
     let shared = Arc::new(Shared {
         readiness: Readiness::new().expect("the operating system refused a readiness queue"),
-        parked: Mutex::new(HashMap::new()),
+        slots: Mutex::new(HashMap::new()),
+        ready: Mutex::new(VecDeque::new()),
+        sleeping: AtomicUsize::new(0),
         open: AtomicUsize::new(0),
         stopping: AtomicBool::new(false),
         last_sweep: Mutex::new(Instant::now()),
@@ -182,7 +225,7 @@ pub fn serve_with_reactor_around(
         let _ = watcher.join();
     }
     shared.threads.join_all(); // each finishes the request it is serving first
-    shared.parked().clear(); // close the idle connections
+    shared.slots().clear(); // close the idle connections
 }
 
 /// The pool's watcher (chapter 7): workers stuck in their requests cannot see that others
@@ -211,7 +254,10 @@ fn answer_what_has_arrived(shared: &Shared) {
     let deadline = Instant::now() + shared.config.head_timeout;
     let unfinished =
         |connection: &Connection| connection.is_sending() || connection.has_bytes_waiting();
-    let waiting = || shared.parked().values().any(|entry| unfinished(&entry.connection));
+    let waiting = || {
+        let slots = shared.slots();
+        slots.values().filter_map(Slot::parked).any(|entry| unfinished(&entry.connection))
+    };
     while Instant::now() < deadline && waiting() {
         thread::sleep(TICK / 10);
     }
@@ -233,28 +279,33 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
     shared.open.fetch_add(1, Ordering::SeqCst);
     let mut connection = Connection::new(stream);
     connection.expect_head_within(config.head_timeout);
-    let entry = Entry { key, connection, shared: Arc::clone(shared) };
-    park(shared, entry, Shared::add_new);
+    let entry = Entry { key, connection, watching: Interest::Read, shared: Arc::clone(shared) };
+    let mut slots = shared.slots();
+    // In the map first: readiness may report it at once, and the worker must find it there.
+    let entry = slots.entry(key).insert_entry(Slot::Parked(entry));
+    if shared.readiness.add(stream_of(entry.get()), key).is_err() {
+        entry.remove();
+    }
+}
+
+/// The socket of a connection that was just parked.
+fn stream_of(slot: &Slot) -> &TcpStream {
+    slot.parked().expect("just parked").connection.stream()
 }
 // ANCHOR_END: admit
 
 // ANCHOR: work
-/// A worker's life: wait for any connection to have bytes, serve it, park it, repeat. From
+/// A worker's life: wait for any connection to have news, serve it, park it, repeat. From
 /// chapter 7 a worker idle for long leaves, when the pool has grown.
 fn work(shared: &Arc<Shared>) {
     let mut last_busy = Instant::now();
+    let mut reported = Vec::new();
     while !shared.stopping.load(Ordering::SeqCst) {
-        match shared.readiness.wait(TICK) {
-            Ok(Some(key)) => {
-                // Removed from the map while served: nobody else can touch it meanwhile.
-                let Some(mut entry) = shared.parked().remove(&key) else { continue };
-                last_busy = Instant::now(); // one clock read serves the pool and the idle check
-                shared.threads.now_busy(last_busy);
-                let next = (shared.handle)(&mut entry.connection);
-                shared.threads.now_idle();
-                if next == Next::Wait {
-                    entry.connection.wait_for_more(&shared.config);
-                    park(shared, entry, Shared::rearm);
+        match next_ready(shared, &mut reported) {
+            Ok(Some(report)) => {
+                if let Some(entry) = take(shared, report) {
+                    last_busy = Instant::now(); // one clock read serves the pool and the idle check
+                    serve(shared, entry, last_busy);
                 }
             }
             Ok(None) if last_busy.elapsed() >= IDLE_THREAD && shared.threads.may_leave() => {
@@ -271,34 +322,119 @@ fn work(shared: &Arc<Shared>) {
 }
 // ANCHOR_END: work
 
-impl Shared {
-    fn add_new(&self, connection: &Connection, key: usize) -> std::io::Result<()> {
-        self.readiness.add(connection.stream(), key)
+// ANCHOR: next_ready
+/// A connection with news: the next one queued, else one from waiting on the kernel, whose
+/// other reports are queued for whichever worker is free first. `None` after a tick with no
+/// news, or a wake-up that another worker beat this one to.
+fn next_ready(shared: &Shared, reported: &mut Vec<Report>) -> io::Result<Option<Report>> {
+    if let Some(report) = pop_ready(shared) {
+        return Ok(Some(report));
     }
+    // Count in as asleep *before* the last look at the queue: whoever queues a report next
+    // then sees a sleeper to wake, and no report waits while a worker sleeps.
+    shared.sleeping.fetch_add(1, Ordering::SeqCst);
+    let nothing_queued = shared.ready().is_empty(); // a `let`, so the lock is let go here
+    let waited = if nothing_queued { shared.readiness.wait(TICK, reported) } else { Ok(()) };
+    shared.sleeping.fetch_sub(1, Ordering::SeqCst);
+    waited?;
+    shared.ready().extend(reported.drain(..));
+    Ok(pop_ready(shared))
+}
 
-    /// Watches a connection again, for bytes or, while a response waits, for room.
-    fn rearm(&self, connection: &Connection, key: usize) -> std::io::Result<()> {
-        self.readiness.rearm(connection.stream(), key, connection.interest())
+/// Takes the first queued report. If more are left and a worker sleeps, wakes it for them: a
+/// slow request here must not hold up the connections queued behind it.
+fn pop_ready(shared: &Shared) -> Option<Report> {
+    let (report, more) = {
+        let mut ready = shared.ready();
+        (ready.pop_front(), !ready.is_empty())
+    };
+    if more && shared.sleeping.load(Ordering::SeqCst) > 0 {
+        shared.readiness.wake();
+    }
+    report
+}
+// ANCHOR_END: next_ready
+
+// ANCHOR: serve
+/// Takes a reported connection out of its slot to serve it. `None` if it is gone, or if a
+/// worker is serving it already: that worker is told, and serves it again before parking it.
+fn take(shared: &Shared, report: Report) -> Option<Entry> {
+    let mut slots = shared.slots();
+    let slot = slots.get_mut(&report.key)?;
+    if let Slot::Serving { reported_again, closed } = slot {
+        (*reported_again, *closed) = (true, *closed || report.closed);
+        return None;
+    }
+    let serving = Slot::Serving { reported_again: false, closed: false };
+    let Slot::Parked(mut entry) = std::mem::replace(slot, serving) else {
+        unreachable!("matched above")
+    };
+    if report.closed {
+        entry.connection.note_peer_closed();
+    }
+    Some(entry)
+}
+
+/// Serves a connection for as long as it has something to do, then parks it or, when it is
+/// done, lets it close.
+fn serve(shared: &Shared, mut entry: Entry, now: Instant) {
+    loop {
+        let mut unreported = false;
+        // A report can be stale: it may tell of bytes an earlier read already took. On a
+        // non-blocking socket that costs a read that finds nothing; a blocking one (chapter
+        // 6) must not be read at all then, or the worker would wait for the client.
+        if entry.connection.can_serve_without_blocking() {
+            shared.threads.now_busy(now);
+            let next = (shared.handle)(&mut entry.connection);
+            shared.threads.now_idle();
+            if next == Next::Close || shared.stopping.load(Ordering::SeqCst) {
+                shared.slots().remove(&entry.key);
+                return; // dropping the entry closes the connection
+            }
+            entry.connection.wait_for_more(&shared.config);
+            unreported = entry.connection.has_unreported_input();
+        }
+        let key = entry.key;
+        match park_unless_reported(shared, entry) {
+            Some(reported) => entry = reported,
+            None => {
+                // Edge-triggered readiness reports what is new, not what is left over: more
+                // bytes than one read took, or a close that came with the last bytes. So the
+                // worker reports it itself, after the connections already waiting.
+                if unreported {
+                    shared.ready().push_back(Report { key, closed: false });
+                }
+                return;
+            }
+        }
     }
 }
 
-/// Puts a connection in the map, then (re-)registers its interest. In that order: the event
-/// may fire at once, and the worker it wakes must find the connection there.
-fn park(
-    shared: &Shared,
-    entry: Entry,
-    register: fn(&Shared, &Connection, usize) -> std::io::Result<()>,
-) {
-    if shared.stopping.load(Ordering::SeqCst) {
-        return; // dropping the entry closes the connection
+/// Parks a served connection, watched for what it waits for now, unless it was reported
+/// while it was being served: then it is handed back (`Some`), to be served again.
+fn park_unless_reported(shared: &Shared, mut entry: Entry) -> Option<Entry> {
+    let mut slots = shared.slots();
+    let slot = slots.get_mut(&entry.key)?;
+    if let Slot::Serving { reported_again: true, closed } = slot {
+        if *closed {
+            entry.connection.note_peer_closed();
+        }
+        *slot = Slot::Serving { reported_again: false, closed: false };
+        return Some(entry);
     }
-    let key = entry.key;
-    let mut parked = shared.parked();
-    let entry = parked.entry(key).insert_entry(entry);
-    if register(shared, &entry.get().connection, key).is_err() {
-        entry.remove();
+    let interest = entry.connection.interest();
+    if Readiness::ONE_SHOT || interest != entry.watching {
+        let watched = shared.readiness.watch(entry.connection.stream(), entry.key, interest);
+        if watched.is_err() {
+            slots.remove(&entry.key);
+            return None; // dropping the entry closes the connection
+        }
+        entry.watching = interest;
     }
+    *slot = Slot::Parked(entry);
+    None
 }
+// ANCHOR_END: serve
 
 // ANCHOR: sweep
 /// Closes parked connections past their deadline, at most once per tick, by one worker:
@@ -312,15 +448,18 @@ fn sweep_if_due(shared: &Shared) {
         return;
     }
     *last_sweep = now;
-    let expired: Vec<Entry> = {
-        let mut parked = shared.parked();
+    let expired: Vec<Slot> = {
+        let mut slots = shared.slots();
         // Thousands of idle keep-alive connections would each keep a read buffer: give
         // those idle for a while back (chapter 7).
-        for entry in parked.values_mut() {
-            entry.connection.shed_buffer_if_idle(now);
+        for slot in slots.values_mut() {
+            if let Slot::Parked(entry) = slot {
+                entry.connection.shed_buffer_if_idle(now);
+            }
         }
-        let late: Vec<usize> = parked
+        let late: Vec<usize> = slots
             .iter()
+            .filter_map(|(key, slot)| Some((key, slot.parked()?)))
             .filter(|(_, entry)| entry.connection.is_overdue(now))
             // Bytes waiting in the kernel mean the workers were busy, not that the client
             // was slow: a worker will get to them.
@@ -329,11 +468,11 @@ fn sweep_if_due(shared: &Shared) {
             })
             .map(|(key, _)| *key)
             .collect();
-        late.iter().filter_map(|key| parked.remove(key)).collect()
+        late.iter().filter_map(|key| slots.remove(key)).collect()
     };
     let too_slow =
         Response::text(Status::REQUEST_TIMEOUT, "408: the request took too long to arrive\n");
-    for entry in expired {
+    for entry in expired.iter().filter_map(Slot::parked) {
         if entry.connection.is_mid_request() && !entry.connection.is_sending() {
             refuse_without_waiting(entry.connection.stream(), &too_slow);
         }
