@@ -80,6 +80,7 @@ impl Default for ReactorConfig {
 /// How often workers wake up with nothing to do, to notice deadlines and shutdown.
 const TICK: Duration = Duration::from_millis(100);
 
+// ANCHOR: slot
 /// A connection known to the reactor: registered for readiness until it is dropped.
 struct Entry {
     key: usize,
@@ -89,7 +90,6 @@ struct Entry {
     shared: Arc<Shared>,
 }
 
-// ANCHOR: slot
 /// Where a connection is, as far as the workers know.
 // Not boxed, though `Parked` is much the larger: a box per connection would lie between the
 // 16 KiB read buffers on the heap, and 10,000 idle connections that gave their buffers back
@@ -104,7 +104,6 @@ enum Slot {
     /// one of those reports said the client has closed its side.
     Serving { reported_again: bool, closed: bool },
 }
-// ANCHOR_END: slot
 
 impl Drop for Entry {
     fn drop(&mut self) {
@@ -113,6 +112,7 @@ impl Drop for Entry {
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
     }
 }
+// ANCHOR_END: slot
 
 /// What the accept loop and the workers share.
 struct Shared {
