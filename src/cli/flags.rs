@@ -148,7 +148,7 @@ const THREADS_OF_A_POOL_THAT_GROWS: &str =
 /// Where the pool may grow, it starts with one worker per core: quick requests want no more
 /// threads than the machine runs at once (more would only take turns), and requests that wait
 /// make the pool grow (chapter 7).
-pub fn one_per_core() -> NonZeroUsize {
+fn one_per_core() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 

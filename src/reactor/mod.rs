@@ -280,17 +280,12 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
     let mut connection = Connection::new(stream);
     connection.expect_head_within(config.head_timeout);
     let entry = Entry { key, connection, watching: Interest::Read, shared: Arc::clone(shared) };
+    // Under the map's lock: readiness may report it at once, and the worker that takes the
+    // report must find it in the map. (If it cannot be watched, dropping it closes it.)
     let mut slots = shared.slots();
-    // In the map first: readiness may report it at once, and the worker must find it there.
-    let entry = slots.entry(key).insert_entry(Slot::Parked(entry));
-    if shared.readiness.add(stream_of(entry.get()), key).is_err() {
-        entry.remove();
+    if shared.readiness.add(entry.connection.stream(), key).is_ok() {
+        slots.insert(key, Slot::Parked(entry));
     }
-}
-
-/// The socket of a connection that was just parked.
-fn stream_of(slot: &Slot) -> &TcpStream {
-    slot.parked().expect("just parked").connection.stream()
 }
 // ANCHOR_END: admit
 
