@@ -93,14 +93,18 @@ impl<R: BufRead> ChunkedReader<R> {
         Err(invalid("too many trailer lines"))
     }
 
-    /// Reads the CRLF that ends every chunk's data: exactly those two bytes.
+    /// Reads the CRLF that ends every chunk's data: exactly those two bytes. One at a time, so
+    /// that a wrong first byte is refused as such even if no second one comes (as
+    /// `ChunkScanner` does).
     fn read_chunk_end(&mut self) -> io::Result<()> {
-        let mut end = [0; 2];
-        self.source.read_exact(&mut end)?;
-        match &end {
-            b"\r\n" => Ok(()),
-            _ => Err(invalid("chunk data must be followed by CRLF, and only by CRLF")),
+        for expected in *b"\r\n" {
+            let mut byte = [0];
+            self.source.read_exact(&mut byte)?;
+            if byte[0] != expected {
+                return Err(invalid("chunk data must be followed by CRLF, and only by CRLF"));
+            }
         }
+        Ok(())
     }
 }
 
@@ -342,6 +346,7 @@ mod tests {
             b"5\r\r;ABCD\r\nhello\r\n0\r\n\r\n",
             b"5\r\nhello\r\r\n0\r\n\r\n",
             b"5\r\nhelloXX0\r\n\r\n",
+            b"5\r\nhelloX", // wrong at once, though the input ends before a second byte
             b"5\r\nhello\r\n0\r\nnot a field\r\n\r\n",
         ] {
             let decoded = decode(wire, 100).map(|_| ()).map_err(|error| error.kind());
