@@ -456,7 +456,8 @@ fn dump_environ(environ: &mut Environ<'_>, start_response: &mut StartResponse) -
     if let Err(error) = environ.input.read_to_end(&mut body) {
         panic!("reading wsgi.input failed: {error}");
     }
-    let mut dumped = environ.vars().clone();
+    let mut dumped: Dump =
+        environ.vars().iter().map(|(key, value)| (key.to_string(), value.clone())).collect();
     let (major, minor) = Environ::VERSION;
     let wsgi = [
         ("wsgi.version", format!("{major}.{minor}")),

@@ -41,8 +41,7 @@ fn is_forwarded(key: &str) -> bool {
 }
 
 fn drop_forwarded(environ: &mut Environ<'_>) {
-    let keys: Vec<String> =
-        environ.vars().keys().filter(|key| is_forwarded(key)).cloned().collect();
+    let keys: Vec<_> = environ.vars().keys().filter(|key| is_forwarded(key)).cloned().collect();
     for key in keys {
         environ.remove(&key);
     }
@@ -136,7 +135,7 @@ mod tests {
         environ.set("SERVER_PORT", "8000");
         environ.set("HTTP_HOST", "127.0.0.1:8000");
         for (key, value) in headers {
-            environ.set(*key, *value);
+            environ.set(key.to_string(), *value);
         }
         environ
     }

@@ -3,7 +3,12 @@
 //! PEP 3333 takes its variable names from CGI: `REQUEST_METHOD`, `PATH_INFO`, `HTTP_HOST` and
 //! so on, all strings. Those live in a sorted map here. The `wsgi.*` entries are not strings
 //! in Python either (a stream, booleans, a tuple), so here they are typed fields.
+//!
+//! An environ is built for every request, so building it is on the hot path (chapter 7's
+//! flame graph shows it): most names are fixed words, borrowed rather than copied, and every
+//! variable is set once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 
@@ -81,11 +86,15 @@ pub const REQUIRED: [&str; 9] = [
     "SERVER_PROTOCOL",
 ];
 
+/// The CGI-style variables by name. A name is a fixed word (`REQUEST_METHOD`), borrowed, or
+/// made from a header's name (`HTTP_USER_AGENT`), owned.
+pub type Variables = BTreeMap<Cow<'static, str>, String>;
+
 // ANCHOR: environ
 /// The request, as PEP 3333's `environ`.
 pub struct Environ<'a> {
     /// The CGI-style variables, all text: `REQUEST_METHOD`, `PATH_INFO`, `HTTP_*`, ...
-    vars: BTreeMap<String, String>,
+    vars: Variables,
     /// `wsgi.input`: the request body.
     pub input: Input<'a>,
     /// `wsgi.errors`: where the application writes its error messages (the server's stderr).
@@ -106,9 +115,22 @@ impl Environ<'static> {
     /// An environ for `METHOD target` with every key PEP 3333 requires, and no body.
     ///
     /// This is how a test (or the article's section 03) calls an application with no server
-    /// at all; the gateway starts from it too and fills in what the connection tells it.
+    /// at all. [`Environ::for_connection`] starts from the same nine variables.
     pub fn for_request(method: &str, target: &str) -> Environ<'static> {
+        let server = ("localhost".to_string(), "80".to_string());
+        let vars = Environ::required(method, target, server, "HTTP/1.1".to_string());
+        Environ::with_variables(vars)
+    }
+
+    /// The nine variables PEP 3333 requires, for `METHOD target` on `server` (name and port).
+    fn required(
+        method: &str,
+        target: &str,
+        server: (String, String),
+        protocol: String,
+    ) -> Variables {
         let target = Target::parse(target);
+        let (name, port) = server;
         let vars = [
             ("REQUEST_METHOD", method.to_string()),
             ("SCRIPT_NAME", String::new()),
@@ -117,12 +139,38 @@ impl Environ<'static> {
             ("QUERY_STRING", target.query.to_string()),
             ("CONTENT_TYPE", String::new()),
             ("CONTENT_LENGTH", String::new()),
-            ("SERVER_NAME", "localhost".to_string()),
-            ("SERVER_PORT", "80".to_string()),
-            ("SERVER_PROTOCOL", "HTTP/1.1".to_string()),
+            ("SERVER_NAME", name),
+            ("SERVER_PORT", port),
+            ("SERVER_PROTOCOL", protocol),
         ];
+        vars.into_iter().map(|(key, value)| (Cow::Borrowed(key), value)).collect()
+    }
+    // ANCHOR_END: for_request
+
+    // ANCHOR: for_connection
+    /// The environ for a request read from a connection: the nine variables, with what only
+    /// the connection knows (addresses, protocol, headers), each set once.
+    pub fn for_connection(request: &Request, endpoints: &Endpoints) -> Environ<'static> {
+        let server = match endpoints.local {
+            Some(local) => (local.ip().to_string(), local.port().to_string()),
+            None => ("localhost".to_string(), "80".to_string()),
+        };
+        let protocol = request.version.to_string();
+        let mut vars = Environ::required(&request.method, &request.target, server, protocol);
+        if let Some(peer) = endpoints.peer {
+            vars.insert("REMOTE_ADDR".into(), peer.ip().to_string());
+        }
+        for (key, value) in header_variables(&request.headers) {
+            vars.insert(key, value); // Content-Type and -Length replace the empty ones
+        }
+        Environ::with_variables(vars)
+    }
+    // ANCHOR_END: for_connection
+
+    /// An environ with these variables, no body, errors to stderr, plain HTTP.
+    fn with_variables(vars: Variables) -> Environ<'static> {
         Environ {
-            vars: vars.into_iter().map(|(key, value)| (key.to_string(), value)).collect(),
+            vars,
             input: Input::from_bytes(Vec::new()),
             errors: Box::new(io::stderr()),
             url_scheme: "http".to_string(),
@@ -131,27 +179,6 @@ impl Environ<'static> {
             run_once: false,
         }
     }
-    // ANCHOR_END: for_request
-
-    // ANCHOR: for_connection
-    /// The environ for a request read from a connection: what [`Environ::for_request`] knows,
-    /// and what only the connection knows (addresses, protocol, headers).
-    pub fn for_connection(request: &Request, endpoints: &Endpoints) -> Environ<'static> {
-        let mut environ = Environ::for_request(&request.method, &request.target);
-        if let Some(local) = endpoints.local {
-            environ.set("SERVER_NAME", local.ip().to_string());
-            environ.set("SERVER_PORT", local.port().to_string());
-        }
-        if let Some(peer) = endpoints.peer {
-            environ.set("REMOTE_ADDR", peer.ip().to_string());
-        }
-        environ.set("SERVER_PROTOCOL", request.version.to_string());
-        for (key, value) in header_variables(&request.headers) {
-            environ.set(key, value);
-        }
-        environ
-    }
-    // ANCHOR_END: for_connection
 
     /// Gives the request a body in memory, and sets `CONTENT_LENGTH` to match.
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Environ<'static> {
@@ -172,7 +199,7 @@ impl<'a> Environ<'a> {
     }
 
     /// Sets a CGI-style variable (middleware and servers do this).
-    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
+    pub fn set(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) {
         self.vars.insert(key.into(), value.into());
     }
 
@@ -183,7 +210,7 @@ impl<'a> Environ<'a> {
     }
 
     /// The CGI-style variables, sorted by name.
-    pub fn vars(&self) -> &BTreeMap<String, String> {
+    pub fn vars(&self) -> &Variables {
         &self.vars
     }
 
@@ -226,7 +253,8 @@ impl<'a> Environ<'a> {
             ("wsgi.multiprocess", self.multiprocess.to_string()),
             ("wsgi.run_once", self.run_once.to_string()),
         ];
-        let mut entries: Vec<(String, String)> = self.vars.clone().into_iter().collect();
+        let vars = self.vars.iter().map(|(key, value)| (key.to_string(), value.clone()));
+        let mut entries: Vec<(String, String)> = vars.collect();
         entries.extend(typed.into_iter().map(|(key, value)| (key.to_string(), value)));
         entries.sort();
         entries
@@ -242,13 +270,10 @@ impl<'a> Environ<'a> {
 /// single value, so a repeat is not a list (RFC 9110 §5.3). A name with `_` in it is
 /// left out: `X_Forwarded_For` and `X-Forwarded-For` would both become
 /// `HTTP_X_FORWARDED_FOR`, so a client could forge a header a proxy set (RFC 9110 §17.10).
-pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
-    let mut variables: Vec<(String, String)> = Vec::new();
+pub fn header_variables(headers: &Headers) -> Vec<(Cow<'static, str>, String)> {
+    let mut variables: Vec<(Cow<'static, str>, String)> = Vec::new();
     for (name, value) in headers.iter().filter(|(name, _)| !name.contains('_')) {
-        let key = match name.to_ascii_uppercase().replace('-', "_") {
-            key if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" => key,
-            key => format!("HTTP_{key}"),
-        };
+        let key = cgi_name(name);
         match variables.iter_mut().find(|(existing, _)| *existing == key) {
             Some(_) if !key.starts_with("HTTP_") => {} // the first Content-Type or -Length
             Some((_, joined)) => {
@@ -259,6 +284,21 @@ pub fn header_variables(headers: &Headers) -> Vec<(String, String)> {
         }
     }
     variables
+}
+
+/// `User-Agent` as a CGI variable's name: `HTTP_USER_AGENT`, or for the two fields CGI names
+/// without the prefix, `CONTENT_TYPE` and `CONTENT_LENGTH`.
+fn cgi_name(name: &str) -> Cow<'static, str> {
+    if name.eq_ignore_ascii_case("content-type") {
+        return "CONTENT_TYPE".into();
+    }
+    if name.eq_ignore_ascii_case("content-length") {
+        return "CONTENT_LENGTH".into();
+    }
+    let mut key = String::with_capacity("HTTP_".len() + name.len());
+    key.push_str("HTTP_");
+    key.extend(name.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }));
+    key.into()
 }
 // ANCHOR_END: header_variables
 
@@ -310,9 +350,9 @@ mod tests {
         assert_eq!(
             variables,
             vec![
-                ("HTTP_USER_AGENT".to_string(), "curl/8".to_string()),
-                ("HTTP_ACCEPT".to_string(), "text/html,*/*".to_string()),
-                ("CONTENT_TYPE".to_string(), "text/plain".to_string()),
+                ("HTTP_USER_AGENT".into(), "curl/8".to_string()),
+                ("HTTP_ACCEPT".into(), "text/html,*/*".to_string()),
+                ("CONTENT_TYPE".into(), "text/plain".to_string()),
             ]
         );
     }

@@ -21,9 +21,7 @@
 //! and `start_response` cannot be called after the application has returned. The rest is
 //! checked below.
 
-use std::collections::BTreeMap;
-
-use super::environ::REQUIRED;
+use super::environ::{REQUIRED, Variables};
 use super::{Application, Body, Environ, StartResponse};
 use crate::http::HOP_BY_HOP;
 use crate::http::{self, is_field_text, is_token_byte, status_code};
@@ -118,7 +116,7 @@ fn check_environ(environ: &Environ<'_>) {
 }
 
 /// Checks the environ's CGI variables.
-fn check_variables(vars: &BTreeMap<String, String>) {
+fn check_variables(vars: &Variables) {
     // PEP 3333 ("Unicode Issues") carries every variable as a "native string" whose
     // characters are all below U+0100, so that each stands for exactly one byte of the
     // request. A character above that cannot have come from the request's bytes.
