@@ -43,9 +43,9 @@ VERSIONS=$("$VENV/bin/pip" list 2>/dev/null | grep -iE '^(flask|gunicorn|waitres
 
 # The servers: "name|command", the command with MODULE and PORT to fill in, run in python/apps.
 SERVERS=(
-    "09-python (4 workers)|$TARGET/release/09-python MODULE --quiet --host 127.0.0.1 --port PORT"
-    "09-python --threads 1|$TARGET/release/09-python MODULE --quiet --threads 1 --host 127.0.0.1 --port PORT"
-    "09-python --attach-per-request (4 workers)|$TARGET/release/09-python MODULE --quiet --attach-per-request --host 127.0.0.1 --port PORT"
+    "09-python (1 worker, growing)|$TARGET/release/09-python MODULE --quiet --host 127.0.0.1 --port PORT"
+    "09-python, 4 workers, fixed|$TARGET/release/09-python MODULE --quiet --threads 4 --max-threads 4 --host 127.0.0.1 --port PORT"
+    "09-python --attach-per-request, 4 workers|$TARGET/release/09-python MODULE --quiet --attach-per-request --threads 4 --max-threads 4 --host 127.0.0.1 --port PORT"
     "gunicorn sync -w 2|gunicorn --no-control-socket -w 2 -b 127.0.0.1:PORT MODULE"
     "gunicorn gthread -w 2 --threads 4|gunicorn --no-control-socket -k gthread -w 2 --threads 4 -b 127.0.0.1:PORT MODULE"
     "waitress (4 threads)|waitress-serve --listen=127.0.0.1:PORT MODULE"

@@ -29,7 +29,7 @@ PYO3_PYTHON=$PYTHON cargo build --release -p socket-to-wsgi-python >&2
 # The configurations: "name|command|path", PORT and COUNT to fill in; run in python/apps.
 APPS=(
     "Rust demo (10-production)|$TARGET/release/10-production --quiet --port PORT --workers COUNT --threads 4|/demo/hello/x"
-    "CPU-bound Python (09-python workers:application)|$TARGET/release/09-python workers:application --quiet --port PORT --workers COUNT|/"
+    "CPU-bound Python (09-python workers:application)|$TARGET/release/09-python workers:application --quiet --port PORT --workers COUNT --threads 4 --max-threads 4|/"
 )
 
 PID=""

@@ -3,7 +3,7 @@
 //! Try it: `cargo run --bin 01-echo`, then in another terminal `nc -N 127.0.0.1 8888` and type
 //! (`-N` passes on the end of your input, Ctrl-D, as the end of the stream).
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::echo;
 use socket_to_wsgi::server::{self, Shutdown};
 
@@ -18,7 +18,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

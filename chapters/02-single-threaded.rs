@@ -3,7 +3,7 @@
 //! Try it: `cargo run --bin 02-single-threaded`, then open http://127.0.0.1:8888/ or
 //! `curl -i http://127.0.0.1:8888/`.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::{self, Config};
 use socket_to_wsgi::pages;
 use socket_to_wsgi::server::{self, Shutdown};
@@ -20,7 +20,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

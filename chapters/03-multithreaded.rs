@@ -4,7 +4,7 @@
 //! Try it: `cargo run --bin 03-multithreaded`, then request /sleep?ms=2000 from two
 //! terminals at once; neither waits for the other.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::{self, Config};
 use socket_to_wsgi::pages;
 use socket_to_wsgi::pool::ThreadPool;
@@ -23,7 +23,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

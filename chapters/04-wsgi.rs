@@ -3,7 +3,7 @@
 //! Try it: `cargo run --bin 04-wsgi` (or just `cargo run --release`), then open
 //! http://127.0.0.1:8888/environ.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::Config;
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::{self, Shutdown};
@@ -22,7 +22,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

@@ -7,7 +7,7 @@
 //! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the
 //! connection.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::Config;
 use socket_to_wsgi::pool::ThreadPool;
 use socket_to_wsgi::server::{self, Shutdown};
@@ -27,7 +27,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

@@ -6,7 +6,7 @@
 //! Try it: `cargo run --bin 06-readiness -- --threads 2`, then hold three keep-alive
 //! connections open at once; all three are served.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::Config;
 use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
@@ -25,7 +25,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: false,
+    pool: Pool::Fixed,
 };
 
 // ANCHOR: main

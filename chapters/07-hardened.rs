@@ -7,7 +7,7 @@
 //! `curl -v http://127.0.0.1:8888/ http://127.0.0.1:8888/environ` and watch curl reuse the
 //! connection.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::http::Config;
 use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
@@ -26,7 +26,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: false,
     processes: false,
-    elastic: true,
+    pool: Pool::Grows,
 };
 
 // ANCHOR: main

@@ -5,7 +5,7 @@
 //! Try it: `mdbook build book`, then `cargo run --release` (this is the default binary) and
 //! open http://127.0.0.1:8888/ in a browser; `curl http://127.0.0.1:8888/demo/hello/ferris`.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::server::Shutdown;
 use socket_to_wsgi::site;
 
@@ -24,7 +24,7 @@ const COMMAND: Command = Command {
     book: true,
     proxy: true,
     processes: false,
-    elastic: true,
+    pool: Pool::Grows,
 };
 
 // ANCHOR: main

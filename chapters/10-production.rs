@@ -7,7 +7,7 @@
 //! `curl http://127.0.0.1:8888/demo/hello/ferris`, and `kill -HUP PID` with the master's pid
 //! from its first log line.
 
-use socket_to_wsgi::cli::{self, Command};
+use socket_to_wsgi::cli::{self, Command, Pool};
 use socket_to_wsgi::master;
 use socket_to_wsgi::server::Shutdown;
 use socket_to_wsgi::site;
@@ -26,7 +26,7 @@ const COMMAND: Command = Command {
     book: true,
     proxy: true,
     processes: true,
-    elastic: true,
+    pool: Pool::Grows,
 };
 
 // ANCHOR: main

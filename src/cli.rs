@@ -9,7 +9,7 @@ mod flags;
 use std::net::TcpListener;
 use std::process;
 
-pub use self::flags::{CliError, Command, Options};
+pub use self::flags::{CliError, Command, Options, Pool};
 use crate::server::Shutdown;
 
 // ANCHOR: listen

@@ -179,6 +179,17 @@ def meet(environ, start_response):
     return [b"met"]
 
 
+CROWD = threading.Barrier(6, timeout=30)
+
+
+def crowd(environ, start_response):
+    # Returns only once six requests are here at once: six workers, from a pool that starts
+    # with one and grows while its workers wait.
+    CROWD.wait()
+    start_response("200 OK", TEXT)
+    return [b"crowded"]
+
+
 def environ_types(environ, start_response):
     seen = sorted(f"{key}={type(value).__name__}" for key, value in environ.items())
     start_response("200 OK", TEXT)
@@ -208,6 +219,7 @@ ROUTES = {
     "/file": file_wrapper,
     "/environ-types": environ_types,
     "/meet": meet,
+    "/crowd": crowd,
 }
 
 

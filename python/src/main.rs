@@ -9,7 +9,7 @@ use std::process;
 
 use pyo3::Python;
 use python_host::{PythonApp, interpreter, workers};
-use socket_to_wsgi::cli::{self, CliError, Command};
+use socket_to_wsgi::cli::{self, CliError, Command, Pool};
 use socket_to_wsgi::master;
 use socket_to_wsgi::reactor;
 use socket_to_wsgi::server::Shutdown;
@@ -30,7 +30,7 @@ const COMMAND: Command = Command {
     book: false,
     proxy: true,
     processes: true,
-    elastic: false,
+    pool: Pool::GrowsFromOne,
 };
 
 /// What `--help` adds for Python.

@@ -235,6 +235,20 @@ fn a_client_that_leaves_mid_request_body_never_reaches_the_application() {
 }
 
 #[test]
+fn the_pool_starts_with_one_worker_and_grows_while_python_waits() {
+    // `/crowd` waits, in Python with the GIL released, until six requests are there at once.
+    // The default pool starts with one worker, so only its growing lets the other five in.
+    let server = Server::start(&[PROBE, "--quiet"]);
+    let address = server.address;
+    let crowd: Vec<_> = (0..6)
+        .map(|_| std::thread::spawn(move || Client::connect(address).get("/crowd")))
+        .collect();
+    for member in crowd {
+        assert_eq!(member.join().unwrap().text(), "crowded", "{}", server.stderr());
+    }
+}
+
+#[test]
 fn two_workers_run_python_at_once_while_one_waits() {
     // `/meet` waits, in Python, for a second request: it can only come if the waiting worker
     // let go of the GIL and the other worker took it. Without that, both time out with 500s.

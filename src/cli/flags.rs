@@ -38,10 +38,9 @@ pub struct Command {
     /// `--max-connections`, `--max-line`, `--max-field`, `--max-fields`, `--max-head`,
     /// `--max-body`, `--body-in-memory`, `--min-rate`, `--min-rate-grace` (chapter 7).
     pub limits: bool,
-    /// `--max-threads N`, a pool that grows while its workers wait (chapter 7). Without it
-    /// the pool is fixed at `--threads`: chapter 6, and chapter 9, where Python threads
-    /// waiting for the GIL would look like work that waits.
-    pub elastic: bool,
+    /// Whether the pool is fixed at `--threads`, or grows to `--max-threads N` while its
+    /// workers wait (chapter 7), and how many workers it starts with.
+    pub pool: Pool,
     /// `--book DIR`, the folder of static files to serve (chapter 8).
     pub book: bool,
     /// `--forwarded-allow-ips` and `--script-name`, for a server behind a reverse proxy
@@ -50,6 +49,21 @@ pub struct Command {
     /// `--workers N`, processes that share the listening socket (chapter 10).
     pub processes: bool,
 }
+
+// ANCHOR: pool
+/// How a binary sizes its pool of workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    /// `--threads` workers, 4 unless told, always (chapters 3 to 6).
+    Fixed,
+    /// Starts with `--threads`, one per core unless told, and grows while every worker is
+    /// stuck in a request (chapter 7).
+    Grows,
+    /// The same, starting with one worker: one thread at a time runs Python, so a second only
+    /// helps while the first waits with the GIL released (chapter 9).
+    GrowsFromOne,
+}
+// ANCHOR_END: pool
 
 /// The flags after parsing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,9 +155,11 @@ const FLAGS: [(&str, &str); 21] = [
     ("--workers N", "processes sharing the socket; more than 1 adds a master (default 1)"),
 ];
 
-/// `--threads` where the pool may grow (chapter 7).
+/// `--threads` where the pool may grow (chapter 7), and where it starts with one (chapter 9).
 const THREADS_OF_A_POOL_THAT_GROWS: &str =
     "worker threads the pool starts with (default: one per core)";
+const THREADS_OF_A_PYTHON_POOL: &str =
+    "worker threads the pool starts with (default 1: one at a time runs Python)";
 
 /// Where the pool may grow, it starts with one worker per core: quick requests want no more
 /// threads than the machine runs at once (more would only take turns), and requests that wait
@@ -164,8 +180,9 @@ impl Command {
             self.about, self.name
         );
         for (usage, about) in flags {
-            let about = match usage {
-                "--threads N" if self.elastic => THREADS_OF_A_POOL_THAT_GROWS,
+            let about = match (usage, self.pool) {
+                ("--threads N", Pool::Grows) => THREADS_OF_A_POOL_THAT_GROWS,
+                ("--threads N", Pool::GrowsFromOne) => THREADS_OF_A_PYTHON_POOL,
                 _ => about,
             };
             text.push_str(&format!("  {usage:<width$}{about}\n"));
@@ -181,7 +198,7 @@ impl Command {
             "--spawn" => self.spawn,
             "--quiet" => self.quiet,
             "--idle-timeout" | "--head-timeout" => self.timeouts,
-            "--max-threads" => self.elastic,
+            "--max-threads" => self.pool != Pool::Fixed,
             "--max-connections" | "--max-line" | "--max-field" | "--max-fields" | "--max-head"
             | "--max-body" | "--body-in-memory" | "--min-rate" | "--min-rate-grace" => self.limits,
             "--book" => self.book,
@@ -209,13 +226,12 @@ impl Command {
         let mut flags = Flags { args: &mut args, command: self };
         flags.read("--host", &mut options.host, |text| Ok(text.to_string()))?;
         flags.read("--port", &mut options.port, number)?;
-        if self.elastic {
-            options.threads = one_per_core();
+        match self.pool {
+            Pool::Fixed => reactor.max_threads = 0, // `--threads` workers, always
+            Pool::Grows => options.threads = one_per_core(),
+            Pool::GrowsFromOne => options.threads = NonZeroUsize::MIN,
         }
         flags.read("--threads", &mut options.threads, at_least_one)?;
-        if !self.elastic {
-            reactor.max_threads = 0; // a fixed pool: `--threads` workers, always
-        }
         flags.read("--max-threads", &mut reactor.max_threads, number)?;
         options.spawn = flags.switch("--spawn");
         options.quiet = flags.switch("--quiet");
@@ -352,7 +368,7 @@ mod tests {
         book: true,
         proxy: true,
         processes: true,
-        elastic: true,
+        pool: Pool::Grows,
     };
     const PLAIN: Command = Command {
         threads: false,
@@ -363,7 +379,7 @@ mod tests {
         book: false,
         proxy: false,
         processes: false,
-        elastic: false,
+        pool: Pool::Fixed,
         ..EVERY_GROUP
     };
 
@@ -394,7 +410,7 @@ mod tests {
             if let Some((_, default)) = about.split_once("(default ") {
                 let args = format!("{} {}", flag_name(usage), default.trim_end_matches(')'));
                 // `--threads`' 4 is a fixed pool's; a pool that grows says its own (below).
-                let fixed_pool = Command { elastic: false, ..EVERY_GROUP };
+                let fixed_pool = Command { pool: Pool::Fixed, ..EVERY_GROUP };
                 let command = if usage == "--threads N" { fixed_pool } else { EVERY_GROUP };
                 assert_eq!(parse(&command, &args), parse(&command, ""), "{usage}");
             }
@@ -406,8 +422,17 @@ mod tests {
         let cores = std::thread::available_parallelism().unwrap();
         assert_eq!(parse(&EVERY_GROUP, "").map(|options| options.threads), Ok(cores));
         assert!(EVERY_GROUP.usage().contains(THREADS_OF_A_POOL_THAT_GROWS));
-        let fixed_pool = Command { elastic: false, ..EVERY_GROUP };
+        let fixed_pool = Command { pool: Pool::Fixed, ..EVERY_GROUP };
         assert_eq!(parse(&fixed_pool, "").map(|options| options.threads.get()), Ok(4));
+    }
+
+    #[test]
+    fn a_python_pool_starts_with_one_worker_and_may_grow() {
+        let python = Command { pool: Pool::GrowsFromOne, ..EVERY_GROUP };
+        let options = parse(&python, "").unwrap();
+        assert_eq!((options.threads.get(), options.reactor.max_threads), (1, 256));
+        assert!(python.usage().contains(THREADS_OF_A_PYTHON_POOL));
+        assert_eq!(parse(&python, "--threads 3").map(|options| options.threads.get()), Ok(3));
     }
 
     #[test]
@@ -462,7 +487,7 @@ mod tests {
             (Command { book: false, ..EVERY_GROUP }, "--book"),
             (Command { proxy: false, ..EVERY_GROUP }, "--forwarded-allow-ips --script-name"),
             (Command { processes: false, ..EVERY_GROUP }, "--workers"),
-            (Command { elastic: false, ..EVERY_GROUP }, "--max-threads"),
+            (Command { pool: Pool::Fixed, ..EVERY_GROUP }, "--max-threads"),
         ];
         for (command, flags) in groups {
             for flag in flags.split(' ') {

@@ -107,7 +107,8 @@ enum Slot {
 
 impl Drop for Entry {
     fn drop(&mut self) {
-        // Leave the interest list before the socket closes (the portable poller requires it).
+        // Leave the interest list before the socket closes: the portable poller requires it;
+        // epoll does it as the socket closes.
         let _ = self.shared.readiness.remove(self.connection.stream());
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
     }

@@ -84,9 +84,12 @@ mod epoll {
             Ok(epoll::modify(&self.epoll, stream, data(key), flags(interest))?)
         }
 
-        /// Stops watching `stream`.
-        pub fn remove(&self, stream: &TcpStream) -> io::Result<()> {
-            Ok(epoll::delete(&self.epoll, stream)?)
+        /// Stops watching `stream`: nothing to do here, since closing the socket takes it off
+        /// the interest list (epoll(7): once no other descriptor refers to it; the server
+        /// duplicates none, and a report for a connection already gone is ignored). That is
+        /// one system call fewer per connection.
+        pub fn remove(&self, _stream: &TcpStream) -> io::Result<()> {
+            Ok(())
         }
 
         /// Sleeps until some watched sockets have news, or `timeout` passes, and puts their
