@@ -73,6 +73,10 @@ pub struct Connection {
     peer_closed: bool,
     /// Whether anything has been read from the socket yet.
     read_before: bool,
+    /// How long one read or write of a blocking socket may wait (chapter 6), put on the
+    /// socket just before its first read. A socket made nonblocking (chapter 7) never waits,
+    /// and is spared the two system calls.
+    io_timeout: Option<Duration>,
 }
 // ANCHOR_END: connection
 
@@ -117,6 +121,7 @@ impl Connection {
             filled_buffer: false,
             peer_closed: false,
             read_before: false,
+            io_timeout: None,
         }
     }
 
@@ -164,6 +169,10 @@ impl Connection {
     /// Reads once from the socket into the buffer. Returns how many bytes came (0: the client
     /// closed). Called once per "readable" event, this never blocks.
     pub fn receive(&mut self) -> io::Result<usize> {
+        if let Some(timeout) = self.io_timeout.take().filter(|_| !self.nonblocking) {
+            let _ = self.stream.set_read_timeout(Some(timeout));
+            let _ = self.stream.set_write_timeout(Some(timeout));
+        }
         (self.filled_buffer, self.read_before) = (false, true);
         let (received, room) = self.buffer.read_from(&self.stream)?;
         self.filled_buffer = received == room;
@@ -249,6 +258,12 @@ impl Connection {
     ) -> (Chain<Spilled, BodyReader<'_>>, &TcpStream) {
         let (buffered, out) = self.split();
         (spilled.chain(buffered), out)
+    }
+
+    /// Bounds how long a read or a write may wait, should the socket still block when it is
+    /// first read (chapter 6's reactor).
+    pub fn block_at_most(&mut self, timeout: Duration) {
+        self.io_timeout = Some(timeout);
     }
 
     // ANCHOR: deadlines

@@ -225,6 +225,21 @@ fn a_body_that_arrives_in_two_parts_leaves_the_worker_free() {
     }
 }
 
+#[test]
+fn a_body_that_stops_arriving_holds_a_blocking_worker_only_for_the_io_timeout() {
+    // Chapter 6's sockets block, so the worker reading a body waits for the rest of it; the
+    // read timeout, put on the socket before its first read, ends the wait.
+    let reactor = ReactorConfig { io_timeout: Duration::from_millis(300), ..patient() };
+    let server = serve_app(demo_app, 1, reactor, Limits::default());
+    let mut stalled = Client::connect(server.address);
+    stalled.send(b"POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nhello");
+    thread::sleep(Duration::from_millis(100)); // the only worker is reading the body
+    let started = Instant::now();
+    // Without the timeout the worker waits for the client, and this for PATIENCE.
+    assert_eq!(get_fresh(server.address, "/").status(), 200, "another client is answered");
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+}
+
 // ---------------------------------------------------------------------------------------
 // 4. Graceful shutdown
 // ---------------------------------------------------------------------------------------

@@ -82,8 +82,15 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
 /// response before reading it. So: say we are done sending, read and discard what the client
 /// still sends for a short while, then close. Apache calls this a "lingering close".
 pub fn close_gracefully(stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    shut_and_discard(stream);
+}
+
+/// Says we are done sending, then reads and drops what the client still sends. On a socket
+/// that never blocks (chapter 7), that is only what has already arrived, with no timeout to
+/// set first.
+pub fn shut_and_discard(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
     // Bounded in bytes and in time: a client that keeps trickling must not keep us here.
     let give_up = Instant::now() + Duration::from_secs(1);
     let mut discard = [0; 4096];

@@ -275,10 +275,9 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
         return refuse_without_waiting(&stream, &busy);
     }
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(config.io_timeout));
-    let _ = stream.set_write_timeout(Some(config.io_timeout));
     shared.open.fetch_add(1, Ordering::SeqCst);
     let mut connection = Connection::new(stream);
+    connection.block_at_most(config.io_timeout);
     connection.expect_head_within(config.head_timeout);
     let entry = Entry { key, connection, watching: Interest::Read, shared: Arc::clone(shared) };
     // Under the map's lock: readiness may report it at once, and the worker that takes the

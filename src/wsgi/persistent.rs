@@ -15,7 +15,9 @@ use std::time::Duration;
 use super::gateway::CONTINUE;
 use super::{Application, Exchanged, Gateway};
 use crate::connection::{Connection, Next};
-use crate::http::{BodyFraming, Persistence, Request, RequestError, Version, close_gracefully};
+use crate::http::{
+    BodyFraming, Persistence, Request, RequestError, Version, close_gracefully, shut_and_discard,
+};
 use crate::spool::{Spilled, Waiting};
 
 impl<A: Application> Gateway<A> {
@@ -145,6 +147,9 @@ fn send_continue_if_asked(connection: &mut Connection) {
 /// socket that never blocks (chapter 7) it reads past only what has already arrived, and
 /// no worker waits for the client to finish.
 fn close_after_response(connection: &Connection) -> Next {
-    close_gracefully(connection.stream());
+    match connection.is_nonblocking() {
+        true => shut_and_discard(connection.stream()),
+        false => close_gracefully(connection.stream()),
+    }
     Next::Close
 }
