@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 
 use crate::connection::Endpoints;
 use crate::http::{Headers, Request, Target, latin1, percent_decode};
@@ -117,20 +118,22 @@ impl Environ<'static> {
     /// This is how a test (or the article's section 03) calls an application with no server
     /// at all. [`Environ::for_connection`] starts from the same nine variables.
     pub fn for_request(method: &str, target: &str) -> Environ<'static> {
-        let server = ("localhost".to_string(), "80".to_string());
-        let vars = Environ::required(method, target, server, "HTTP/1.1".to_string());
-        Environ::with_variables(vars)
+        Environ::with_variables(Environ::required(method, target, None, "HTTP/1.1".to_string()))
     }
 
-    /// The nine variables PEP 3333 requires, for `METHOD target` on `server` (name and port).
+    /// The nine variables PEP 3333 requires, for `METHOD target` to the server at `local`
+    /// (`localhost:80` when there is none).
     fn required(
         method: &str,
         target: &str,
-        server: (String, String),
+        local: Option<SocketAddr>,
         protocol: String,
     ) -> Variables {
         let target = Target::parse(target);
-        let (name, port) = server;
+        let (name, port) = match local {
+            Some(local) => (local.ip().to_string(), local.port().to_string()),
+            None => ("localhost".to_string(), "80".to_string()),
+        };
         let vars = [
             ("REQUEST_METHOD", method.to_string()),
             ("SCRIPT_NAME", String::new()),
@@ -151,12 +154,9 @@ impl Environ<'static> {
     /// The environ for a request read from a connection: the nine variables, with what only
     /// the connection knows (addresses, protocol, headers), each set once.
     pub fn for_connection(request: &Request, endpoints: &Endpoints) -> Environ<'static> {
-        let server = match endpoints.local {
-            Some(local) => (local.ip().to_string(), local.port().to_string()),
-            None => ("localhost".to_string(), "80".to_string()),
-        };
         let protocol = request.version.to_string();
-        let mut vars = Environ::required(&request.method, &request.target, server, protocol);
+        let mut vars =
+            Environ::required(&request.method, &request.target, endpoints.local, protocol);
         if let Some(peer) = endpoints.peer {
             vars.insert("REMOTE_ADDR".into(), peer.ip().to_string());
         }

@@ -147,9 +147,10 @@ fn send_continue_if_asked(connection: &mut Connection) {
 /// socket that never blocks (chapter 7) it reads past only what has already arrived, and
 /// no worker waits for the client to finish.
 fn close_after_response(connection: &Connection) -> Next {
-    match connection.is_nonblocking() {
-        true => shut_and_discard(connection.stream()),
-        false => close_gracefully(connection.stream()),
+    if connection.is_nonblocking() {
+        shut_and_discard(connection.stream()); // nothing to wait for, so no timeout to set
+    } else {
+        close_gracefully(connection.stream());
     }
     Next::Close
 }
