@@ -20,6 +20,7 @@
 //! too slowly.
 
 pub mod readiness;
+mod runnable;
 mod threads;
 
 use std::collections::{HashMap, VecDeque};

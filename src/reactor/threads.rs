@@ -7,14 +7,18 @@
 //! instead, between a minimum and a maximum, and give threads back when the rush is over.
 //! Growing is only right for work that waits: quick requests that keep every worker busy
 //! want no more threads than there are cores, since more would only take turns. So the pool
-//! grows when every worker has been inside its request for [`STUCK`] and no worker has
-//! started one since: then connections with bytes are waiting, and nobody is taking them.
-//! A worker that has had nothing to do for [`IDLE_THREAD`] leaves, down to the minimum.
+//! grows when every worker has been inside its request for [`STUCK`], no worker has started
+//! one since, and none of them is [runnable](super::runnable): then connections with bytes
+//! are waiting, nobody is taking them, and the workers are waiting for the world rather than
+//! for a CPU. A worker that has had nothing to do for [`IDLE_THREAD`] leaves, down to the
+//! minimum.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use super::runnable::KernelThread;
 
 /// How long every worker must have been in its request, with none started since, before
 /// the pool grows. Far above a quick request's time; far below a database call's.
@@ -36,6 +40,8 @@ pub struct Threads {
     epoch: Instant,
     started: Mutex<Vec<JoinHandle<()>>>,
     named: AtomicUsize,
+    /// The workers whose lives have begun and not ended, as the kernel names them.
+    running: Arc<Mutex<Vec<KernelThread>>>,
 }
 
 impl Threads {
@@ -50,6 +56,7 @@ impl Threads {
             epoch: Instant::now(),
             started: Mutex::new(Vec::new()),
             named: AtomicUsize::new(0),
+            running: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -65,16 +72,22 @@ impl Threads {
     }
 
     /// How many workers to start now: as many again as there are (up to the maximum) when
-    /// every one has been stuck in its request for [`STUCK`], else none. Their places are
-    /// taken; the caller must start them.
+    /// every one has been stuck in its request for [`STUCK`], waiting for something other
+    /// than a CPU; else none. Their places are taken; the caller must start them.
     pub fn more_needed(&self, now: Instant) -> usize {
         let alive = self.alive.load(Ordering::SeqCst);
         let last_start = Duration::from_nanos(self.last_start.load(Ordering::SeqCst));
         let stuck = now.saturating_duration_since(self.epoch + last_start) >= STUCK;
-        if self.busy.load(Ordering::SeqCst) < alive || !stuck {
+        if self.busy.load(Ordering::SeqCst) < alive || !stuck || self.any_runnable() {
             return 0;
         }
         (0..alive).take_while(|_| self.claim_place()).count()
+    }
+
+    /// Whether a worker is computing, or ready to and waiting for a core: then the cores are
+    /// what the requests wait for, and another thread would only take turns on them.
+    fn any_runnable(&self) -> bool {
+        lock(&self.running).iter().any(|worker| worker.is_runnable())
     }
 
     /// Whether an idle worker may leave (then it must), keeping at least the minimum.
@@ -109,10 +122,14 @@ impl Threads {
     /// back and the workers already running carry on.
     pub fn start(&self, life: impl FnOnce() + Send + 'static) {
         let name = format!("worker-{}", self.named.fetch_add(1, Ordering::SeqCst));
-        match thread::Builder::new().name(name).spawn(life) {
+        let running = Arc::clone(&self.running);
+        let listed_life = move || {
+            let _listed = Listed::while_alive(running);
+            life();
+        };
+        match thread::Builder::new().name(name).spawn(listed_life) {
             Ok(thread) => {
-                let mut started =
-                    self.started.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut started = lock(&self.started);
                 started.retain(|thread| !thread.is_finished()); // those that left
                 started.push(thread);
             }
@@ -126,11 +143,36 @@ impl Threads {
     /// Waits for every worker to finish, however many were started meanwhile.
     pub fn join_all(&self) {
         loop {
-            let thread = self.started.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+            let thread = lock(&self.started).pop();
             let Some(thread) = thread else { return };
             let _ = thread.join();
         }
     }
+}
+
+/// A worker's entry in [`Threads::running`], taken out when its life ends, even by a panic.
+struct Listed {
+    running: Arc<Mutex<Vec<KernelThread>>>,
+    thread: KernelThread,
+}
+
+impl Listed {
+    fn while_alive(running: Arc<Mutex<Vec<KernelThread>>>) -> Listed {
+        let thread = KernelThread::current();
+        lock(&running).push(thread);
+        Listed { running, thread }
+    }
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        lock(&self.running).retain(|&thread| thread != self.thread);
+    }
+}
+
+/// A lock that a panicked worker cannot spoil: what it guards stays consistent either way.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -156,6 +198,19 @@ mod tests {
         assert_eq!(threads.alive.load(Ordering::SeqCst), 4, "their places are taken at once");
         threads.busy.store(4, Ordering::SeqCst);
         assert_eq!(threads.more_needed(soon), 1, "no more than the maximum");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn workers_that_wait_for_a_cpu_are_not_stuck() {
+        let threads = with_alive(1, 4, 1);
+        threads.now_busy(Instant::now());
+        lock(&threads.running).push(KernelThread::current()); // on a CPU as it asks
+        let soon = Instant::now() + STUCK * 2;
+        assert_eq!(threads.more_needed(soon), 0, "a computing worker gains nothing from more");
+        let asleep = super::super::runnable::Asleep::start();
+        *lock(&threads.running) = vec![asleep.thread];
+        assert_eq!(threads.more_needed(soon), 1, "a worker asleep in its request: one more");
     }
 
     #[test]
