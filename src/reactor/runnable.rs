@@ -6,8 +6,9 @@
 //! turn for a core. Only the first is helped by another thread. The second shares the same
 //! cores, and a Python worker that was only preempted holds the GIL a new thread would need.
 //! The kernel knows which: on Linux, the state letter in `/proc/self/task/TID/stat` is `R`
-//! for a thread on a CPU or in the queue for one. Elsewhere the question has no answer here,
-//! and every thread counts as asleep, which is the rule chapter 7 began with.
+//! for a thread on a CPU or in the queue for one. Elsewhere the question has no answer here:
+//! every thread counts as asleep, and the pool grows on the rest of the rule alone, so a
+//! preempted Python worker can grow it there.
 
 /// The kernel's name for a thread, for asking about it from another thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

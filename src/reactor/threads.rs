@@ -90,6 +90,12 @@ impl Threads {
         lock(&self.running).iter().any(|worker| worker.is_runnable())
     }
 
+    /// Takes a place for one more worker (one more `alive`), if the maximum allows.
+    pub fn claim_place(&self) -> bool {
+        let more = |alive: usize| (alive < self.max).then_some(alive + 1);
+        self.alive.fetch_update(Ordering::SeqCst, Ordering::SeqCst, more).is_ok()
+    }
+
     /// Whether an idle worker may leave (then it must), keeping at least the minimum.
     pub fn may_leave(&self) -> bool {
         let fewer = |alive: usize| (alive > self.min).then(|| alive - 1);
@@ -105,12 +111,6 @@ impl Threads {
     /// Whether the pool can grow at all.
     pub fn is_elastic(&self) -> bool {
         self.max > self.min
-    }
-
-    /// Takes a place for one more worker, if the maximum allows.
-    pub fn claim_place(&self) -> bool {
-        let more = |alive: usize| (alive < self.max).then_some(alive + 1);
-        self.alive.fetch_update(Ordering::SeqCst, Ordering::SeqCst, more).is_ok()
     }
 
     fn since_epoch(&self, instant: Instant) -> u64 {
