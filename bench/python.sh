@@ -41,37 +41,11 @@ fi
 export VIRTUAL_ENV=$VENV PATH="$VENV/bin:$PATH"
 
 # A second 09-python with libpython linked into the binary, where this Python ships its static
-# library (Debian's python3-dev does): chapter 9 measures what loading the shared one costs.
-# pyo3 links statically when its configuration says `shared=false`; the binary must then be
-# a plain (non-PIE) executable, since Debian's static library is not position-independent,
-# and export Python's symbols to the C extensions it imports (markupsafe's, for Flask).
-STATIC_BINARY=""
-STATIC_FACTS=$("$PYTHON" - <<'PY'
-import os, sysconfig
-get = sysconfig.get_config_var
-if os.path.exists(os.path.join(get("LIBPL"), get("LIBRARY"))):
-    libraries = " ".join(f"{get(name) or ''}" for name in ("LIBS", "SYSLIBS", "MODLIBS"))
-    print(get("LIBPL"), get("LDVERSION"), *sorted(set(libraries.split()), key=libraries.split().index))
-PY
-)
-if [[ -n "$STATIC_FACTS" ]]; then
-    read -r STATIC_LIB_DIR STATIC_VERSION STATIC_LIBS <<<"$STATIC_FACTS"
-    STATIC_TARGET="$TARGET/static-python"
-    HOST=$(rustc -vV | awk '/^host:/ { print $2 }')
-    mkdir -p "$STATIC_TARGET"
-    printf '%s\n' implementation=CPython "version=$STATIC_VERSION" shared=false \
-        "lib_name=python$STATIC_VERSION" "lib_dir=$STATIC_LIB_DIR" "executable=$PYTHON" \
-        pointer_width=64 >"$STATIC_TARGET/pyo3-config.txt"
-    LINK="-C link-arg=-no-pie -C link-arg=-Wl,--export-dynamic"
-    for library in $STATIC_LIBS; do LINK+=" -C link-arg=$library"; done
-    note "cargo build --release -p socket-to-wsgi-python, libpython linked statically"
-    # --target keeps these flags off build scripts, which must stay ordinary programs.
-    PYO3_CONFIG_FILE="$STATIC_TARGET/pyo3-config.txt" CARGO_TARGET_DIR="$STATIC_TARGET" \
-        RUSTFLAGS="$LINK" cargo build --release -p socket-to-wsgi-python --target "$HOST" >&2 &&
-        STATIC_BINARY="$STATIC_TARGET/$HOST/release/09-python"
-else
-    note "$PYTHON has no static libpython: the statically linked 09-python is left out"
-fi
+# library: chapter 9 measures what calling Python through the shared library costs.
+STATIC_BINARY=$(PYO3_PYTHON=$PYTHON bash python/build-static.sh) || {
+    STATIC_BINARY=""
+    note "the statically linked 09-python is left out"
+}
 VERSIONS=$("$VENV/bin/pip" list 2>/dev/null | grep -iE '^(flask|gunicorn|waitress|granian|bjoern) ' | awk '{ printf "%s %s, ", $1, $2 }')
 
 # The servers: "name|command", the command with MODULE and PORT to fill in, run in python/apps.
@@ -170,8 +144,11 @@ done
     echo "\`wrk -t $THREADS -c N -d $DURATION --latency\`, keep-alive wherever the server allows it."
     echo "Machine: $(nproc) cores, $(uname -sr); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     echo "Python: $("$PYTHON" -c 'import sys; print(sys.version.split()[0])'); ${VERSIONS%, }."
+    [[ "$ONLY" == "." ]] || echo "Only the servers matching \`BENCH_ONLY='$ONLY'\`."
     echo
+    echo "<!-- ANCHOR: table -->"
     echo "$TABLE"
+    echo "<!-- ANCHOR_END: table -->"
     echo
     echo "Commands (MODULE is \`hello:application\` or \`flask_app:app\`, run in \`python/apps\`):"
     echo
@@ -181,8 +158,7 @@ done
     done
     if [[ -n "$STATIC_BINARY" ]]; then
         echo
-        echo "The statically linked binary is built by the script: \`PYO3_CONFIG_FILE\` says"
-        echo "\`shared=false\`, and \`RUSTFLAGS=\"$LINK\"\`."
+        echo "The statically linked binary is built by \`bash python/build-static.sh\`."
     fi
 } >"$RESULTS"
 cat "$RESULTS"
