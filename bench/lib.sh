@@ -41,4 +41,7 @@ stop_server() {
 }
 
 # median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
+# free_port: a TCP port on loopback that nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }

@@ -71,7 +71,6 @@ cleanup() { [[ -n "$PID" ]] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/nul
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start COMMAND MODULE: starts a server in python/apps and waits until it answers (10 s at most).
 start() {

@@ -37,7 +37,6 @@ cleanup() { [[ -n "$PID" ]] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/d
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start COMMAND PATH: starts a server and waits until it answers (20 s at most).
 start() {

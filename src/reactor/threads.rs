@@ -14,10 +14,11 @@
 //! minimum.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::lock;
 use super::runnable::KernelThread;
 
 /// How long every worker must have been in its request, with none started since, before
@@ -168,11 +169,6 @@ impl Drop for Listed {
     fn drop(&mut self) {
         lock(&self.running).retain(|&thread| thread != self.thread);
     }
-}
-
-/// A lock that a panicked worker cannot spoil: what it guards stays consistent either way.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
