@@ -77,6 +77,9 @@ pub struct Connection {
     /// socket just before its first read. A socket made nonblocking (chapter 7) never waits,
     /// and is spared the two system calls.
     io_timeout: Option<Duration>,
+    /// Whether a finished response is to be held back rather than sent at once (chapter 9):
+    /// the reactor asks it of a worker that other connections are waiting for.
+    hold_replies: bool,
 }
 // ANCHOR_END: connection
 
@@ -122,6 +125,7 @@ impl Connection {
             peer_closed: false,
             read_before: false,
             io_timeout: None,
+            hold_replies: false,
         }
     }
 
@@ -140,6 +144,19 @@ impl Connection {
     /// Whether [`Connection::make_nonblocking`] made it so.
     pub fn is_nonblocking(&self) -> bool {
         self.nonblocking
+    }
+
+    /// Whether the responses made from now on are to be held back, parked as if the socket
+    /// were full, instead of sent at once (chapter 9): readiness reports room at once, and
+    /// the worker that takes the report sends them.
+    pub fn hold_replies(&mut self, hold: bool) {
+        self.hold_replies = hold;
+    }
+
+    /// Whether a response is to be held back: asked for, and possible, since only a socket
+    /// that never blocks is parked to wait for room.
+    pub fn holds_replies(&self) -> bool {
+        self.hold_replies && self.nonblocking
     }
 
     /// Parks a response until the client has read some of it (chapter 7).

@@ -230,3 +230,66 @@ fn pipelined_requests_behind_a_paused_response_wait_their_turn() {
     assert!(client.response().body == download_of(3));
     assert_eq!(client.response().text(), "short answer for /last\n");
 }
+
+// ---------------------------------------------------------------------------------------
+// 3. Responses held back while other connections wait (chapter 9)
+// ---------------------------------------------------------------------------------------
+
+/// A held response is handed back paused, with nothing written, and goes out whole when it
+/// is resumed, as a response that waited for room does.
+#[test]
+fn a_held_response_goes_out_only_when_resumed() {
+    use socket_to_wsgi::connection::Endpoints;
+    use socket_to_wsgi::http::{Config, read_request};
+    use socket_to_wsgi::wsgi::{Exchanged, Gateway};
+    use std::io::BufReader;
+    use std::net::TcpListener;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    server.set_nonblocking(true).unwrap();
+    let config = Config { access_log: false, never_block: true, ..Config::default() };
+    let gateway = Gateway::new(downloads, config);
+    let mut head = BufReader::new(&b"GET /held HTTP/1.1\r\nHost: test\r\n\r\n"[..]);
+    let request = read_request(&mut head, &Limits::default()).unwrap().unwrap();
+    let endpoints = Endpoints::of(&server);
+    let Exchanged::Paused(unsent) =
+        gateway.exchange(&request, head, &server, &endpoints, true, true)
+    else {
+        panic!("a held response must come back paused");
+    };
+    client.set_nonblocking(true).unwrap();
+    let early = client.read(&mut [0; 64]).map_err(|error| error.kind());
+    assert_eq!(early, Err(std::io::ErrorKind::WouldBlock), "nothing is sent while it is held");
+    assert!(matches!(gateway.resume(unsent, &server, &endpoints), Exchanged::Done(_)));
+    client.set_nonblocking(false).unwrap();
+    let mut client = Client { stream: client, received: Vec::new(), closed: false };
+    assert_eq!(client.response().text(), "short answer for /held\n");
+}
+
+/// Slow requests from many clients at once, some pipelined, on one worker: the worker holds
+/// its responses while others wait, and every client still gets each of its answers, whole
+/// and in order.
+#[test]
+fn slow_requests_from_many_clients_are_all_answered_in_order() {
+    let slow = |environ: &mut Environ<'_>, start_response: &mut StartResponse| {
+        thread::sleep(Duration::from_millis(1)); // well past the time that makes a worker hold
+        downloads(environ, start_response)
+    };
+    let server = serve_hardened(slow, 1, quick(), Limits::default());
+    let mut clients: Vec<Client> = (0..8).map(|_| Client::connect(server.address)).collect();
+    for round in 0..3 {
+        for (number, client) in clients.iter_mut().enumerate() {
+            let get =
+                |n: usize| format!("GET /c{number}r{round}n{n} HTTP/1.1\r\nHost: test\r\n\r\n");
+            client.send((get(0) + &get(1)).as_bytes());
+        }
+        for (number, client) in clients.iter_mut().enumerate() {
+            for n in 0..2 {
+                let expected = format!("short answer for /c{number}r{round}n{n}\n");
+                assert_eq!(client.response().text(), expected);
+            }
+        }
+    }
+}

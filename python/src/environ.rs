@@ -4,10 +4,13 @@
 //! that stands for bytes (the path, header values) holds one character per byte (Latin-1),
 //! as the PEP asks. The `wsgi.*` entries are the Python objects behind the typed fields.
 
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule, PyString};
+use pyo3::types::{PyDict, PyModule, PyString, PyTuple};
 use socket_to_wsgi::wsgi::Environ;
 
 use crate::file_wrapper::FileWrapper;
@@ -18,30 +21,65 @@ use crate::input::WsgiInput;
 /// is lent.
 pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    for (key, value) in environ.vars() {
-        dict.set_item(PyString::new(py, key), PyString::new(py, value))?;
+    {
+        let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+        for (key, value) in environ.vars() {
+            dict.set_item(name(py, &mut names, key), PyString::new(py, value))?;
+        }
     }
     // `sys.stderr` is looked up every time, since an application may replace it; the module
     // itself once, because an import per request is a cost the hello-world benchmark shows.
     static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
     let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
-    dict.set_item("wsgi.version", Environ::VERSION)?;
-    dict.set_item("wsgi.url_scheme", &environ.url_scheme)?;
+    // The `wsgi.*` names are fixed words, made into Python strings once (`intern!`).
+    static VERSION: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+    let version = VERSION
+        .get_or_try_init(py, || Ok::<_, PyErr>(Environ::VERSION.into_pyobject(py)?.unbind()))?;
+    dict.set_item(intern!(py, "wsgi.version"), version)?;
+    dict.set_item(intern!(py, "wsgi.url_scheme"), &environ.url_scheme)?;
     // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
     // mod_wsgi and gunicorn, not of PEP 3333) that reading to the end of the stream is safe
     // instead. Only then: frameworks that find the key call `read()` without a size, which
     // `wsgiref.validate` forbids, where a length would have told them how much to read.
     if environ.input.remaining().is_none() {
-        dict.set_item("wsgi.input_terminated", true)?;
+        dict.set_item(intern!(py, "wsgi.input_terminated"), true)?;
     }
-    dict.set_item("wsgi.errors", sys.getattr(intern!(py, "stderr"))?)?;
-    dict.set_item("wsgi.multithread", environ.multithread)?;
-    dict.set_item("wsgi.multiprocess", environ.multiprocess)?;
-    dict.set_item("wsgi.run_once", environ.run_once)?;
-    dict.set_item("wsgi.file_wrapper", py.get_type::<FileWrapper>())?;
+    dict.set_item(intern!(py, "wsgi.errors"), sys.getattr(intern!(py, "stderr"))?)?;
+    dict.set_item(intern!(py, "wsgi.multithread"), environ.multithread)?;
+    dict.set_item(intern!(py, "wsgi.multiprocess"), environ.multiprocess)?;
+    dict.set_item(intern!(py, "wsgi.run_once"), environ.run_once)?;
+    dict.set_item(intern!(py, "wsgi.file_wrapper"), py.get_type::<FileWrapper>())?;
     Ok(dict)
 }
 // ANCHOR_END: environ_dict
+
+// ANCHOR: names
+/// The CGI-style names as Python strings, kept from one request for the next: the same dozen
+/// come every time, and a kept string also keeps its hash, which the dict would otherwise
+/// compute again. Making and hashing them was a quarter of the hello-world's instructions
+/// in this file (`bash bench/instructions.sh`).
+static NAMES: Mutex<BTreeMap<String, Py<PyString>>> = Mutex::new(BTreeMap::new());
+
+/// Header names are the client's to choose: past this many, a name is made afresh each time
+/// instead of kept, so that no client can grow the table.
+const NAMES_KEPT: usize = 64;
+
+/// `key` as a Python string, kept or new.
+fn name<'py>(
+    py: Python<'py>,
+    names: &mut BTreeMap<String, Py<PyString>>,
+    key: &str,
+) -> Bound<'py, PyString> {
+    if let Some(kept) = names.get(key) {
+        return kept.bind(py).clone();
+    }
+    let made = PyString::new(py, key);
+    if names.len() < NAMES_KEPT {
+        names.insert(key.to_owned(), made.clone().unbind());
+    }
+    made
+}
+// ANCHOR_END: names
 
 /// Puts the request body in as `wsgi.input`.
 pub fn add_input(dict: &Bound<'_, PyDict>, input: Py<WsgiInput>) -> PyResult<()> {

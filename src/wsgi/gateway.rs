@@ -65,7 +65,7 @@ impl<A: Application> Gateway<A> {
         let mut reader = BufReader::new(&stream);
         match read_request(&mut reader, &self.config.limits) {
             Ok(Some(request)) => {
-                self.exchange(&request, &mut reader, &stream, &endpoints, false);
+                self.exchange(&request, &mut reader, &stream, &endpoints, false, false);
             }
             Ok(None) => return, // connected and left without a word
             Err(error) => self.refuse(&stream, &endpoints, &error),
@@ -78,7 +78,7 @@ impl<A: Application> Gateway<A> {
     /// Serves one request whose head has been read: builds the environ, calls the
     /// application, sends its response. `reader` holds the body. `reusable` says whether the
     /// server would read another request from this connection afterwards; what it returns
-    /// says whether it can.
+    /// says whether it can. `hold` (chapter 9): hand the response back unsent, paused.
     pub fn exchange(
         &self,
         request: &Request,
@@ -86,6 +86,7 @@ impl<A: Application> Gateway<A> {
         out: &TcpStream,
         endpoints: &Endpoints,
         reusable: bool,
+        hold: bool,
     ) -> Exchanged {
         let mut body = RequestBody::new(reader, request.body, self.config.limits.body);
         if request.expects_continue && request.body != BodyFraming::None {
@@ -103,6 +104,9 @@ impl<A: Application> Gateway<A> {
             return Exchanged::Done(Persistence::Close);
         }
         let reply = self.respond(request, called, start_response, read_to_end);
+        if hold {
+            return Exchanged::Paused(Unsent { reply, line: request_line(request) });
+        }
         self.send(reply, out, endpoints, || request_line(request))
     }
     // ANCHOR_END: exchange

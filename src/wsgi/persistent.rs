@@ -61,9 +61,9 @@ impl<A: Application> Gateway<A> {
                     return close_after_response(connection);
                 }
             };
-            let endpoints = connection.endpoints;
+            let (endpoints, hold) = (connection.endpoints, connection.holds_replies());
             let (body, out) = connection.split_gathered(spilled);
-            let exchanged = self.exchange(&request, body, out, &endpoints, true);
+            let exchanged = self.exchange(&request, body, out, &endpoints, true, hold);
             if let Some(next) = after(connection, exchanged) {
                 return next;
             }
