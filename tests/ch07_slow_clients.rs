@@ -274,10 +274,11 @@ fn a_held_response_goes_out_only_when_resumed() {
 #[test]
 fn slow_requests_from_many_clients_are_all_answered_in_order() {
     let slow = |environ: &mut Environ<'_>, start_response: &mut StartResponse| {
-        thread::sleep(Duration::from_millis(1)); // well past the time that makes a worker hold
+        thread::sleep(Duration::from_millis(1)); // past the time that makes a worker hold
         downloads(environ, start_response)
     };
-    let server = serve_hardened(slow, 1, quick(), Limits::default());
+    let reactor = ReactorConfig { hold_under: Duration::from_secs(3600), ..quick() };
+    let server = serve_hardened(slow, 1, reactor, Limits::default());
     let mut clients: Vec<Client> = (0..8).map(|_| Client::connect(server.address)).collect();
     for round in 0..3 {
         for (number, client) in clients.iter_mut().enumerate() {

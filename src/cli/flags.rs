@@ -464,6 +464,7 @@ mod tests {
                 min_rate: 10,
                 rate_grace: Duration::from_secs(2),
                 max_threads: 16,
+                ..ReactorConfig::default()
             },
             quiet: true,
             book: Some(PathBuf::from("site/out")),

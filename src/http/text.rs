@@ -29,7 +29,12 @@ pub fn is_field_char(c: char) -> bool {
 /// Latin-1 strings so that no byte is ever lost; `String::chars().map(|c| c as u8)` gets the
 /// bytes back.
 pub fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&byte| char::from(byte)).collect()
+    match std::str::from_utf8(bytes) {
+        // Nearly every path and value is ASCII, the same characters in both: copied whole
+        // rather than one at a time (a thousand instructions a request fewer, chapter 9).
+        Ok(text) if text.is_ascii() => text.to_owned(),
+        _ => bytes.iter().map(|&byte| char::from(byte)).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -42,6 +47,7 @@ mod tests {
         let bytes: Vec<u8> = (0..=255).collect();
         let text = latin1(&bytes);
         assert_eq!(text.chars().map(|c| c as u8).collect::<Vec<u8>>(), bytes);
+        assert_eq!(latin1(&bytes[..128]), latin1(&bytes).chars().take(128).collect::<String>());
     }
 
     #[test]

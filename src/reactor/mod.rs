@@ -61,6 +61,10 @@ pub struct ReactorConfig {
     /// How many workers the pool may grow to while all are busy (chapter 7); no more than
     /// the `threads` it starts with means a fixed pool, as in chapter 6.
     pub max_threads: usize,
+    /// A worker whose last request took at least `hold_after` and less than `hold_under`
+    /// holds its next response back while other connections wait for it (chapter 9).
+    pub hold_after: Duration,
+    pub hold_under: Duration,
 }
 
 impl Default for ReactorConfig {
@@ -73,6 +77,13 @@ impl Default for ReactorConfig {
             min_rate: 240,
             rate_grace: Duration::from_secs(5),
             max_threads: 256,
+            // Each response sent wakes its client; where waking an idle CPU is dear (a
+            // virtual machine's: 10 µs here), one wake-up for a batch saves that much per
+            // response. Faster requests gain nothing, since their responses find the client
+            // still awake; slower ones gain under 1%, and the held response would wait as
+            // long as the next request takes.
+            hold_after: Duration::from_micros(50),
+            hold_under: Duration::from_millis(1),
         }
     }
 }
@@ -80,13 +91,6 @@ impl Default for ReactorConfig {
 
 /// How often workers wake up with nothing to do, to notice deadlines and shutdown.
 const TICK: Duration = Duration::from_millis(100);
-
-/// A worker whose last request took at least this long holds its next response back while
-/// other connections wait for it (chapter 9). Each response sent wakes its client, and on a
-/// machine where waking an idle CPU is dear (a virtual machine's, 10 µs here) a client woken
-/// once for a whole batch saves that much per response. Fast requests gain nothing: their
-/// responses follow one another closely enough to find the client still awake.
-const HOLD_AFTER: Duration = Duration::from_micros(50);
 
 // ANCHOR: slot
 /// A connection known to the reactor: registered for readiness until it is dropped.
@@ -302,16 +306,17 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
 /// chapter 7 a worker idle for long leaves, when the pool has grown.
 fn work(shared: &Arc<Shared>) {
     let mut last_busy = Instant::now();
-    let mut slow = false; // whether the last request took HOLD_AFTER or more
+    let mut worth_holding = false; // whether the last request took as long as the config says
     let mut reported = Vec::new();
     while !shared.stopping.load(Ordering::SeqCst) {
         match next_ready(shared, &mut reported) {
             Ok(Some(report)) => {
                 if let Some(entry) = take(shared, report) {
                     last_busy = Instant::now(); // one clock read serves the pool and the idle check
-                    let hold = slow && !shared.ready().is_empty();
+                    let hold = worth_holding && !shared.ready().is_empty();
                     serve(shared, entry, last_busy, hold);
-                    slow = last_busy.elapsed() >= HOLD_AFTER;
+                    let (took, config) = (last_busy.elapsed(), &shared.config);
+                    worth_holding = config.hold_after <= took && took < config.hold_under;
                 }
             }
             Ok(None) if last_busy.elapsed() >= IDLE_THREAD && shared.threads.may_leave() => {
@@ -555,7 +560,18 @@ mod tests {
     }
 
     #[test]
-    fn a_worker_whose_requests_are_slow_holds_responses_while_others_wait() {
+    fn a_worker_holds_responses_while_others_wait_only_after_requests_worth_it() {
+        // Each request sleeps 1 ms. The first found the worker fresh; the second came after
+        // one worth holding for, with two more waiting; the last had nothing behind it.
+        let any_time = Duration::from_secs(3600);
+        assert_eq!(holds_seen(any_time), [false, true, true, false]);
+        // A millisecond is more than requests worth holding for may take.
+        assert_eq!(holds_seen(Duration::from_micros(900)), [false; 4]);
+    }
+
+    /// Whether each of four requests, all waiting while the first is served, was to be held,
+    /// on one worker that holds after requests that take less than `hold_under`.
+    fn holds_seen(hold_under: Duration) -> Vec<bool> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         let shutdown = Shutdown::new(&listener).unwrap();
@@ -565,6 +581,7 @@ mod tests {
         let (stopper, seen) = (shutdown.clone(), Arc::clone(&holds));
         let server = thread::spawn(move || {
             let answer = move |connection: &mut Connection| {
+                connection.make_nonblocking();
                 let _ = connection.receive();
                 let mut seen = seen.lock().unwrap();
                 seen.push(connection.holds_replies());
@@ -572,16 +589,13 @@ mod tests {
                     drop(seen);
                     let _ = gate.lock().unwrap().recv(); // until the others have all sent
                 }
-                thread::sleep(HOLD_AFTER * 2);
+                thread::sleep(Duration::from_millis(1));
                 let _ = connection.stream().write_all(b"done");
                 Next::Close
             };
-            let config = ReactorConfig { max_threads: 1, ..ReactorConfig::default() };
+            let config = ReactorConfig { max_threads: 1, hold_under, ..ReactorConfig::default() };
             let one = NonZeroUsize::new(1).unwrap();
-            serve_with_reactor(listener, &stopper, one, config, move |connection| {
-                connection.make_nonblocking();
-                answer(connection)
-            });
+            serve_with_reactor(listener, &stopper, one, config, answer);
         });
         let mut first = TcpStream::connect(address).unwrap();
         first.write_all(b"x").unwrap();
@@ -602,8 +616,8 @@ mod tests {
         }
         shutdown.request();
         server.join().unwrap();
-        // The first request found the worker fresh; the second came after a slow one, with
-        // two more waiting; the last had nothing waiting behind it. (Shutdown may add one.)
-        assert_eq!(holds.lock().unwrap()[..4], [false, true, true, false]);
+        let mut holds = holds.lock().unwrap().clone();
+        holds.truncate(4); // shutdown may add one
+        holds
     }
 }

@@ -346,7 +346,7 @@ fn checked_response(
         if name.is_empty() || !name.bytes().all(is_token_byte) || !is_field_text(&value) {
             return Err(format!("header {name:?}: {value:?} would corrupt the response"));
         }
-        if HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
+        if HOP_BY_HOP.iter().any(|hop| name.eq_ignore_ascii_case(hop)) {
             eprintln!(
                 "application set the hop-by-hop header {name:?}; the server decides that, so it was dropped"
             );

@@ -30,6 +30,7 @@ pub fn quick() -> ReactorConfig {
         min_rate: 240,
         rate_grace: Duration::from_secs(2),
         max_threads: 0, // a fixed pool, so that tests can count on its size
+        ..ReactorConfig::default()
     }
 }
 
