@@ -4,7 +4,7 @@
 //! that stands for bytes (the path, header values) holds one character per byte (Latin-1),
 //! as the PEP asks. The `wsgi.*` entries are the Python objects behind the typed fields.
 
-use std::sync::{Mutex, PoisonError};
+use std::cell::RefCell;
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -20,17 +20,17 @@ use crate::input::WsgiInput;
 /// is lent.
 pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    {
-        let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
-        for (key, value) in environ.vars() {
-            dict.set_item(name(py, &mut names, key), PyString::new(py, value))?;
-        }
-    }
+    NAMES.with_borrow_mut(|names| {
+        environ.vars().iter().try_for_each(|(key, value)| {
+            dict.set_item(name(py, names, key), PyString::new(py, value))
+        })
+    })?;
     // `sys.stderr` is looked up every time, since an application may replace it; the module
     // itself once, because an import per request is a cost the hello-world benchmark shows.
     static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
     let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
-    // The `wsgi.*` names are fixed words, made into Python strings once (`intern!`).
+    // The `wsgi.*` names are fixed words, made into Python strings once (`intern!`); the
+    // version is a tuple made once.
     static VERSION: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
     let version = VERSION
         .get_or_try_init(py, || Ok::<_, PyErr>(Environ::VERSION.into_pyobject(py)?.unbind()))?;
@@ -53,12 +53,16 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
 // ANCHOR_END: environ_dict
 
 // ANCHOR: names
-/// The CGI-style names as Python strings, kept from one request for the next: the same dozen
-/// come every time, and a kept string also keeps its hash, which the dict would otherwise
-/// compute again. Making and hashing them was a quarter of the hello-world's instructions
-/// in this file (`bash bench/instructions.sh`). For a dozen, a list searched from the start
-/// is quicker than a map.
-static NAMES: Mutex<Vec<(String, Py<PyString>)>> = Mutex::new(Vec::new());
+thread_local! {
+    /// The CGI-style names as Python strings, kept from one request for the next: the same
+    /// dozen come every time, and a kept string also keeps its hash, which the dict would
+    /// otherwise compute again: 9,800 of a hello-world request's 55,600 instructions went to
+    /// making and hashing them (`bash bench/instructions.sh`). For a dozen, a list searched
+    /// from the start is quicker than a map. Each worker keeps its own: a lock shared by all
+    /// would be held while Python runs, and Python may let the GIL go to another worker, who
+    /// would then wait for the lock with the GIL in hand.
+    static NAMES: RefCell<Vec<(String, Py<PyString>)>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Header names are the client's to choose: past this many, a name is made afresh each time
 /// instead of kept, so that no client can grow the table.

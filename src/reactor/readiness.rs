@@ -79,7 +79,8 @@ mod epoll {
         }
 
         /// Watches `stream` for `interest` from now on. Being edge-triggered, a socket stays
-        /// watched after it is reported: this is needed only when the interest changes.
+        /// watched after it is reported: this is needed when the interest changes, and to
+        /// have a socket that has room reported once more (chapter 9's held responses).
         pub fn watch(&self, stream: &TcpStream, key: usize, interest: Interest) -> io::Result<()> {
             Ok(epoll::modify(&self.epoll, stream, data(key), flags(interest))?)
         }
