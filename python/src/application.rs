@@ -38,10 +38,12 @@ impl Application for PythonApp {
     fn invoke(&self, environ: &mut Environ<'_>, start_response: &mut StartResponse) -> Body {
         let response = Response::default();
         let started = Python::attach(|py| self.start(py, environ, &response));
-        let chosen = response.lock();
+        let mut chosen = response.lock();
+        // Moved, not copied: nothing asks for the headers once the gateway has them.
+        let headers = std::mem::take(&mut chosen.headers);
         match (started, &chosen.status) {
             (Some(body), Some(status)) => {
-                start_response.replace(status, chosen.headers.iter().cloned());
+                start_response.replace(status, headers);
                 body
             }
             // Returned without calling start_response: the gateway says so and answers 500.
