@@ -45,6 +45,18 @@ impl Endpoints {
         Endpoints { local: stream.local_addr().ok(), peer: stream.peer_addr().ok() }
     }
 
+    /// The ends of a connection just accepted from a listener at `listening`, with no
+    /// system call where one can be spared (chapter 7): `accept` gave the peer, and a
+    /// listener bound to one address, not to all (`0.0.0.0`), has that as every local end.
+    pub fn accepted(
+        listening: Option<SocketAddr>,
+        stream: &TcpStream,
+        peer: SocketAddr,
+    ) -> Endpoints {
+        let local = listening.filter(|local| !local.ip().is_unspecified());
+        Endpoints { local: local.or_else(|| stream.local_addr().ok()), peer: Some(peer) }
+    }
+
     /// The client's address as the access log shows it.
     pub fn peer_name(&self) -> String {
         peer_name(self.peer)
@@ -111,6 +123,11 @@ enum Deadline {
 impl Connection {
     pub fn new(stream: TcpStream) -> Connection {
         let endpoints = Endpoints::of(&stream);
+        Connection::with_endpoints(stream, endpoints)
+    }
+
+    /// A connection whose ends are known already.
+    pub fn with_endpoints(stream: TcpStream, endpoints: Endpoints) -> Connection {
         let buffer = Buffer { bytes: vec![0; READ_SIZE], start: 0, end: 0 };
         Connection {
             stream,
@@ -447,6 +464,18 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         (Connection::new(listener.accept().unwrap().0), client)
+    }
+
+    #[test]
+    fn accepted_endpoints_are_what_the_kernel_would_say() {
+        for host in ["127.0.0.1", "0.0.0.0"] {
+            let listener = TcpListener::bind((host, 0)).unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let _client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let (stream, peer) = listener.accept().unwrap();
+            let accepted = Endpoints::accepted(listener.local_addr().ok(), &stream, peer);
+            assert_eq!(accepted, Endpoints::of(&stream), "listening on {host}");
+        }
     }
 
     #[test]

@@ -65,9 +65,18 @@ pub fn connections<'a>(
     listener: &'a TcpListener,
     shutdown: &'a Shutdown,
 ) -> impl Iterator<Item = TcpStream> + 'a {
+    connections_with_peers(listener, shutdown).map(|(stream, _)| stream)
+}
+
+/// [`connections`], each with the client's address, which `accept` returns anyway: chapter
+/// 7's reactor keeps it, instead of asking the kernel for it again.
+pub fn connections_with_peers<'a>(
+    listener: &'a TcpListener,
+    shutdown: &'a Shutdown,
+) -> impl Iterator<Item = (TcpStream, SocketAddr)> + 'a {
     let accepted = std::iter::from_fn(|| (!shutdown.is_requested()).then(|| listener.accept()));
     accepted.filter_map(|accepted| match accepted {
-        Ok((stream, _)) => Some(stream),
+        Ok(accepted) => Some(accepted),
         // A listener shared by worker processes has a timeout on `accept` (chapter 10): the
         // loop comes round to look at the stop.
         Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => None,

@@ -34,9 +34,9 @@ use std::time::{Duration, Instant};
 
 use self::readiness::{Interest, Readiness, Report};
 use self::threads::{IDLE_THREAD, STUCK, Threads};
-use crate::connection::{Connection, Next};
+use crate::connection::{Connection, Endpoints, Next};
 use crate::http::{Clock, Persistence, Response, Status};
-use crate::server::{Shutdown, connections};
+use crate::server::{Shutdown, connections_with_peers};
 
 // ANCHOR: reactor_config
 /// Limits of the reactor, each with a safe default.
@@ -229,8 +229,10 @@ pub fn serve_with_reactor_around(
             .spawn(move || grow_when_stuck(&shared))
             .expect("the operating system refused to start the pool's watcher")
     });
-    for (key, stream) in connections(&listener, shutdown).enumerate() {
-        admit(&shared, stream, key);
+    let listening = listener.local_addr().ok();
+    for (key, (stream, peer)) in connections_with_peers(&listener, shutdown).enumerate() {
+        let endpoints = Endpoints::accepted(listening, &stream, peer);
+        admit(&shared, stream, endpoints, key);
     }
     answer_what_has_arrived(&shared);
     shared.stopping.store(true, Ordering::SeqCst);
@@ -279,7 +281,7 @@ fn answer_what_has_arrived(shared: &Shared) {
 // ANCHOR: admit
 /// Takes a new connection in: refuses it if there are too many, else parks it until its
 /// first request arrives.
-fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
+fn admit(shared: &Arc<Shared>, stream: TcpStream, endpoints: Endpoints, key: usize) {
     let config = &shared.config;
     if shared.open.load(Ordering::SeqCst) >= config.max_connections {
         let busy = Response::text(Status::SERVICE_UNAVAILABLE, "503: too many connections\n")
@@ -288,7 +290,7 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream, key: usize) {
     }
     let _ = stream.set_nodelay(true);
     shared.open.fetch_add(1, Ordering::SeqCst);
-    let mut connection = Connection::new(stream);
+    let mut connection = Connection::with_endpoints(stream, endpoints);
     connection.block_at_most(config.io_timeout);
     connection.expect_head_within(config.head_timeout);
     let entry = Entry { key, connection, watching: Interest::Read, shared: Arc::clone(shared) };
