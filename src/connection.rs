@@ -128,10 +128,13 @@ impl Connection {
 
     /// A connection whose ends are known already.
     pub fn with_endpoints(stream: TcpStream, endpoints: Endpoints) -> Connection {
-        let buffer = Buffer { bytes: vec![0; READ_SIZE], start: 0, end: 0 };
         Connection {
             stream,
-            buffer,
+            // Made by the first read, on the thread that serves the connection: a buffer
+            // allocated by the reactor's accept loop and freed by a worker passes between
+            // the allocator's per-thread arenas, and a connection that never sends a byte
+            // never costs one.
+            buffer: Buffer::empty(),
             endpoints,
             deadline: Deadline::None,
             waiting: None,
@@ -498,6 +501,11 @@ mod tests {
     #[test]
     fn an_idle_connection_gives_its_buffer_back_and_reads_on_afterwards() {
         let (mut connection, mut client) = connected();
+        assert_eq!(connection.buffer.bytes.capacity(), 0, "no buffer before the first read");
+        client.write_all(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
+        while connection.take_request(&crate::http::Limits::default()).unwrap().is_none() {
+            connection.receive().unwrap();
+        }
         connection.wait_for_more(&ReactorConfig::default());
         connection.shed_buffer_if_idle(Instant::now());
         assert_eq!(connection.buffer.bytes.len(), READ_SIZE, "idle only just now: kept");

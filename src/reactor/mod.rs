@@ -578,7 +578,8 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let shutdown = Shutdown::new(&listener).unwrap();
         let (go, gate) = std::sync::mpsc::channel::<()>();
-        let gate = Mutex::new(gate);
+        let (started, first_started) = std::sync::mpsc::channel::<()>();
+        let (gate, started) = (Mutex::new(gate), Mutex::new(started));
         let holds = Arc::new(Mutex::new(Vec::new()));
         let (stopper, seen) = (shutdown.clone(), Arc::clone(&holds));
         let server = thread::spawn(move || {
@@ -589,6 +590,7 @@ mod tests {
                 seen.push(connection.holds_replies());
                 if seen.len() == 1 {
                     drop(seen);
+                    let _ = started.lock().unwrap().send(());
                     let _ = gate.lock().unwrap().recv(); // until the others have all sent
                 }
                 thread::sleep(Duration::from_millis(1));
@@ -600,14 +602,15 @@ mod tests {
             serve_with_reactor(listener, &stopper, one, config, answer);
         });
         let mut first = TcpStream::connect(address).unwrap();
-        first.write_all(b"x").unwrap();
         let mut others: Vec<TcpStream> =
             (0..3).map(|_| TcpStream::connect(address).unwrap()).collect();
+        first.write_all(b"x").unwrap();
+        first_started.recv().unwrap(); // so the worker took the first alone
         for other in &mut others {
             other.write_all(b"x").unwrap();
         }
-        // Time for the accept loop to register them; the worker's next wait then finds all
-        // three at once.
+        // The worker waits at the gate meanwhile; once it is let go, its next wait finds the
+        // three at once. (They were accepted long since: a generous bound.)
         thread::sleep(Duration::from_millis(200));
         go.send(()).unwrap();
         for client in std::iter::once(&mut first).chain(&mut others) {
