@@ -87,5 +87,5 @@ fn name<'py>(
 
 /// Puts the request body in as `wsgi.input`.
 pub fn add_input(dict: &Bound<'_, PyDict>, input: Py<WsgiInput>) -> PyResult<()> {
-    dict.set_item("wsgi.input", input)
+    dict.set_item(intern!(dict.py(), "wsgi.input"), input)
 }
