@@ -21,6 +21,7 @@ use crate::input::WsgiInput;
 pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     NAMES.with_borrow_mut(|names| {
+        names.next = 0;
         environ.vars().iter().try_for_each(|(key, value)| {
             dict.set_item(name(py, names, key), PyString::new(py, value))
         })
@@ -57,30 +58,42 @@ thread_local! {
     /// The CGI-style names as Python strings, kept from one request for the next: the same
     /// dozen come every time, and a kept string also keeps its hash, which the dict would
     /// otherwise compute again: 9,800 of a hello-world request's 55,600 instructions went to
-    /// making and hashing them (`bash bench/instructions.sh`). For a dozen, a list searched
-    /// from the start is quicker than a map. Each worker keeps its own: a lock shared by all
-    /// would be held while Python runs, and Python may let the GIL go to another worker, who
-    /// would then wait for the lock with the GIL in hand.
-    static NAMES: RefCell<Vec<(String, Py<PyString>)>> = const { RefCell::new(Vec::new()) };
+    /// making and hashing them (`bash bench/instructions.sh`). Each worker keeps its own: a
+    /// lock shared by all would be held while Python runs, and Python may let the GIL go to
+    /// another worker, who would then wait for the lock with the GIL in hand.
+    static NAMES: RefCell<Names> = const { RefCell::new(Names { kept: Vec::new(), next: 0 }) };
+}
+
+/// The kept names in the order they last came. The variables come sorted, and mostly the
+/// same ones, so the name after the last one found is tried first, and is nearly always it.
+struct Names {
+    kept: Vec<(String, Py<PyString>)>,
+    next: usize,
 }
 
 /// Header names are the client's to choose: past this many, a name is made afresh each time
 /// instead of kept, so that no client can grow the table.
 const NAMES_KEPT: usize = 64;
 
-/// `key` as a Python string, kept or new.
-fn name<'py>(
-    py: Python<'py>,
-    names: &mut Vec<(String, Py<PyString>)>,
-    key: &str,
-) -> Bound<'py, PyString> {
-    if let Some((_, kept)) = names.iter().find(|(name, _)| name == key) {
-        return kept.bind(py).clone();
+/// `key` as a Python string, kept or new. A kept one is interned: the same object as the
+/// `"PATH_INFO"` in a framework's code, so that its dict lookups match on identity without
+/// comparing characters.
+fn name<'py>(py: Python<'py>, names: &mut Names, key: &str) -> Bound<'py, PyString> {
+    let is_key = |(name, _): &(String, Py<PyString>)| name == key;
+    let at = match names.kept.get(names.next) {
+        Some(expected) if is_key(expected) => Some(names.next),
+        _ => names.kept.iter().position(is_key),
+    };
+    if let Some(at) = at {
+        names.next = at + 1;
+        return names.kept[at].1.bind(py).clone();
     }
-    let made = PyString::new(py, key);
-    if names.len() < NAMES_KEPT {
-        names.push((key.to_owned(), made.clone().unbind()));
+    if names.kept.len() >= NAMES_KEPT {
+        return PyString::new(py, key);
     }
+    let made = PyString::intern(py, key);
+    names.kept.push((key.to_owned(), made.clone().unbind()));
+    names.next = names.kept.len();
     made
 }
 // ANCHOR_END: names
@@ -88,4 +101,31 @@ fn name<'py>(
 /// Puts the request body in as `wsgi.input`.
 pub fn add_input(dict: &Bound<'_, PyDict>, input: Py<WsgiInput>) -> PyResult<()> {
     dict.set_item(intern!(dict.py(), "wsgi.input"), input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn names_are_kept_interned_and_found_whatever_the_order() {
+        Python::initialize();
+        Python::attach(|py| {
+            let mut names = Names { kept: Vec::new(), next: 0 };
+            let first =
+                ["HTTP_HOST", "PATH_INFO", "SERVER_PORT"].map(|key| name(py, &mut names, key));
+            names.next = 0; // a new request
+            let again = ["HTTP_HOST", "SERVER_PORT", "PATH_INFO", "HTTP_X"]
+                .map(|key| name(py, &mut names, key));
+            let text = again.each_ref().map(|made| made.to_string());
+            assert_eq!(text, ["HTTP_HOST", "SERVER_PORT", "PATH_INFO", "HTTP_X"]);
+            assert!(again[1].is(&first[2]) && again[2].is(&first[1]), "the kept objects");
+            assert!(PyString::intern(py, "PATH_INFO").is(&first[1]), "interned");
+            for i in 0..2 * NAMES_KEPT {
+                name(py, &mut names, &format!("HTTP_X_{i}"));
+            }
+            assert_eq!(names.kept.len(), NAMES_KEPT, "no client grows the table past its cap");
+        });
+    }
 }

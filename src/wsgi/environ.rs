@@ -9,7 +9,6 @@
 //! variable is set once.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr};
 
@@ -87,9 +86,7 @@ pub const REQUIRED: [&str; 9] = [
     "SERVER_PROTOCOL",
 ];
 
-/// The CGI-style variables by name. A name is a fixed word (`REQUEST_METHOD`), borrowed, or
-/// made from a header's name (`HTTP_USER_AGENT`), owned.
-pub type Variables = BTreeMap<Cow<'static, str>, String>;
+pub use super::variables::Variables;
 
 // ANCHOR: environ
 /// The request, as PEP 3333's `environ`.
@@ -134,21 +131,22 @@ impl Environ<'static> {
             Some(local) => (address_text(local.ip()), local.port().to_string()),
             None => ("localhost".to_string(), "80".to_string()),
         };
+        // In name order, so that each goes on the end of the sorted map.
         let vars = [
-            ("REQUEST_METHOD", method.to_string()),
-            ("SCRIPT_NAME", String::new()),
+            ("CONTENT_LENGTH", String::new()),
+            ("CONTENT_TYPE", String::new()),
             // PEP 3333: decoded bytes carried as Latin-1 characters, so that none is lost.
             ("PATH_INFO", latin1(&percent_decode(target.path))),
             ("QUERY_STRING", target.query.to_string()),
-            ("CONTENT_TYPE", String::new()),
-            ("CONTENT_LENGTH", String::new()),
+            ("REQUEST_METHOD", method.to_string()),
+            ("SCRIPT_NAME", String::new()),
             ("SERVER_NAME", name),
             ("SERVER_PORT", port),
             ("SERVER_PROTOCOL", protocol),
         ];
         let mut variables = Variables::new();
         for (key, value) in vars {
-            variables.insert(Cow::Borrowed(key), value); // one by one: no sorting, no merging
+            variables.insert(Cow::Borrowed(key), value);
         }
         variables
     }
@@ -175,8 +173,10 @@ impl Environ<'static> {
     fn with_variables(vars: Variables) -> Environ<'static> {
         Environ {
             vars,
-            input: Input::from_bytes(Vec::new()),
-            errors: Box::new(io::stderr()),
+            // Both are boxed values of no size, so a request's environ costs no allocation
+            // for them before the gateway puts the real body in.
+            input: Input::new(io::empty(), 0),
+            errors: Box::new(Stderr),
             url_scheme: "http".to_string(),
             multithread: false,
             multiprocess: false,
@@ -275,7 +275,7 @@ impl<'a> Environ<'a> {
 /// left out: `X_Forwarded_For` and `X-Forwarded-For` would both become
 /// `HTTP_X_FORWARDED_FOR`, so a client could forge a header a proxy set (RFC 9110 §17.10).
 pub fn header_variables(headers: &Headers) -> Vec<(Cow<'static, str>, String)> {
-    let mut variables: Vec<(Cow<'static, str>, String)> = Vec::new();
+    let mut variables: Vec<(Cow<'static, str>, String)> = Vec::with_capacity(headers.len());
     for (name, value) in headers.iter().filter(|(name, _)| !name.contains('_')) {
         let key = cgi_name(name);
         match variables.iter_mut().find(|(existing, _)| *existing == key) {
@@ -293,18 +293,43 @@ pub fn header_variables(headers: &Headers) -> Vec<(Cow<'static, str>, String)> {
 /// `User-Agent` as a CGI variable's name: `HTTP_USER_AGENT`, or for the two fields CGI names
 /// without the prefix, `CONTENT_TYPE` and `CONTENT_LENGTH`.
 fn cgi_name(name: &str) -> Cow<'static, str> {
-    if name.eq_ignore_ascii_case("content-type") {
-        return "CONTENT_TYPE".into();
-    }
-    if name.eq_ignore_ascii_case("content-length") {
-        return "CONTENT_LENGTH".into();
+    // The fields nearly every request carries are looked up rather than spelled out: a
+    // borrowed name costs no allocation (chapter 9 counts them).
+    let known = COMMON_FIELDS.iter().find(|(field, _)| name.eq_ignore_ascii_case(field));
+    if let Some((_, key)) = known {
+        return Cow::Borrowed(key);
     }
     let mut key = String::with_capacity("HTTP_".len() + name.len());
     key.push_str("HTTP_");
     key.extend(name.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }));
     key.into()
 }
+
+/// Fields and their CGI names: the two without the prefix, then the ones browsers send.
+const COMMON_FIELDS: [(&str, &str); 8] = [
+    ("content-type", "CONTENT_TYPE"),
+    ("content-length", "CONTENT_LENGTH"),
+    ("host", "HTTP_HOST"),
+    ("user-agent", "HTTP_USER_AGENT"),
+    ("accept", "HTTP_ACCEPT"),
+    ("accept-encoding", "HTTP_ACCEPT_ENCODING"),
+    ("accept-language", "HTTP_ACCEPT_LANGUAGE"),
+    ("connection", "HTTP_CONNECTION"),
+];
 // ANCHOR_END: header_variables
+
+/// `wsgi.errors` by default: the process's stderr, as a value of no size.
+struct Stderr;
+
+impl Write for Stderr {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        io::stderr().write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
 
 /// An IP address as text, as `to_string` writes it. IPv4, the usual case, is written here by
 /// hand: `to_string` goes through the formatting machinery (widths, padding), about 1,500
@@ -381,6 +406,7 @@ mod tests {
         headers.push("accept", "*/*");
         headers.push("Content-Type", "text/plain");
         headers.push("X_Forged", "no");
+        headers.push("x-Request-Id", "7"); // not among the common fields: spelled out
         let variables = header_variables(&headers);
         assert_eq!(
             variables,
@@ -388,6 +414,7 @@ mod tests {
                 ("HTTP_USER_AGENT".into(), "curl/8".to_string()),
                 ("HTTP_ACCEPT".into(), "text/html,*/*".to_string()),
                 ("CONTENT_TYPE".into(), "text/plain".to_string()),
+                ("HTTP_X_REQUEST_ID".into(), "7".to_string()),
             ]
         );
     }

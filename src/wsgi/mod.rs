@@ -23,6 +23,7 @@ mod persistent;
 mod sending;
 mod start_response;
 mod validate;
+mod variables;
 
 pub use application::Application;
 pub(crate) use application::catch_panic;
