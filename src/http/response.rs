@@ -86,9 +86,11 @@ impl Response {
 /// The head is gathered in one buffer, to be written with one call: one `write` per line
 /// would mean one system call (and perhaps one TCP packet) per line.
 pub fn write_head(head: &mut Vec<u8>, status: &str, clock: Clock, headers: &[(String, String)]) {
-    for text in ["HTTP/1.1 ", status, "\r\nDate: ", &clock.http_date(), "\r\n"] {
+    for text in ["HTTP/1.1 ", status, "\r\nDate: "] {
         push_latin1(head, text);
     }
+    clock.write_http_date(head);
+    head.extend_from_slice(b"\r\n");
     for (name, value) in headers {
         for text in [name.as_str(), ": ", value, "\r\n"] {
             push_latin1(head, text);
