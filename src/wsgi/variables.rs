@@ -1,5 +1,5 @@
-//! An environ's CGI-style variables: a small map kept sorted by name (chapter 4; why it is
-//! not a `BTreeMap`, chapter 9).
+//! An environ's CGI-style variables: a small map kept sorted by name (chapter 4; what it
+//! saves, chapter 9).
 //!
 //! A request carries about fifteen variables, set once and read a few times. The standard
 //! `BTreeMap` made three nodes for so few, one allocation each, and compared names one after
