@@ -83,14 +83,14 @@ pub fn respond(stream: TcpStream, handler: impl Fn(&Request) -> Response, config
 /// still sends for a short while, then close. Apache calls this a "lingering close".
 pub fn close_gracefully(stream: &TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    shut_and_discard(stream);
+    let _ = stream.shutdown(Shutdown::Write);
+    discard_what_comes(stream);
 }
 
-/// Says we are done sending, then reads and drops what the client still sends. On a socket
-/// that never blocks (chapter 7), that is only what has already arrived, with no timeout to
-/// set first.
-pub fn shut_and_discard(stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
+/// Reads and drops what the client sends, until it stops or a read times out. On a socket
+/// that never blocks (chapter 7), that is only what has already arrived: with nothing to
+/// wait for, there is no need to say first that we are done, and closing says it.
+pub fn discard_what_comes(stream: &TcpStream) {
     // Bounded in bytes and in time: a client that keeps trickling must not keep us here.
     let give_up = Instant::now() + Duration::from_secs(1);
     let mut discard = [0; 4096];

@@ -21,7 +21,7 @@ pub use body::RequestBody;
 pub use chunk_scanner::ChunkScanner;
 pub use chunked::{ChunkedReader, LAST_CHUNK, encode_chunk};
 pub use clock::Clock;
-pub use exchange::{Config, close_gracefully, respond, shut_and_discard};
+pub use exchange::{Config, close_gracefully, discard_what_comes, respond};
 pub use forwarded::Proxy;
 pub use framing::{
     BodyFraming, HOP_BY_HOP, Persistence, ResponseFraming, declared_length, list_values,
