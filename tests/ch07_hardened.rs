@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -578,6 +578,24 @@ fn the_bad_input_corpus() {
 /// RFC 9112 §8: the server must consider such a message incomplete. It may answer with an
 /// error before closing, or just close, but must not hand the application a partial body
 /// as if it were the whole one.
+#[test]
+fn bytes_left_unread_after_a_closing_request_do_not_cost_its_response() {
+    // Closing a socket with unread bytes in it makes the kernel send a reset, which may
+    // destroy a response the client has not read yet: chapter 2's lingering close, which
+    // the non-blocking server does without waiting.
+    let server = serve_demo_quick(1);
+    let mut request = b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec();
+    request.extend([b'x'; 20_000]);
+    for attempt in 0..20 {
+        let mut stream = connect(server.address);
+        stream.write_all(&request).unwrap();
+        let mut received = Vec::new();
+        let read = stream.read_to_end(&mut received);
+        let whole = received.ends_with(b"Hello, World!</body></html>\n");
+        assert!(read.is_ok() && whole, "attempt {attempt}: {read:?}, {} bytes", received.len());
+    }
+}
+
 #[test]
 fn a_body_shorter_than_its_content_length_is_incomplete() {
     let server = serve_demo(2, quick(), small_limits());
