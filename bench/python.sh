@@ -13,6 +13,10 @@ WARMUP=1s
 THREADS=2                    # wrk's threads
 CONNECTIONS=(16 64)          # wrk's -c values, every connection kept alive when the server allows
 APPS=("hello:application|/" "flask_app:app|/")   # in python/apps: "MODULE:CALLABLE|path"
+# The second pass gives the load generator a CPU of its own: the servers that run as one
+# process on CPU 0, and one wrk thread on CPU 1. Sharing both CPUs, a fast server takes time
+# from wrk, and the p99 wrk reports is then partly wrk's own wait for a CPU.
+PINNED='^(09-python \(1 worker|09-python, libpython|granian|bjoern)'
 PYTHON=${PYO3_PYTHON:-/usr/bin/python3}          # the Python 09-python is built against
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,10 +77,13 @@ trap 'exit 130' INT TERM
 
 
 # start COMMAND MODULE: starts a server in python/apps and waits until it answers (10 s at most).
+# ON_CPU, when set, is the CPU it is pinned to.
+ON_CPU=""
 start() {
     PORT=$(free_port)
     local command=${1//MODULE/$2}
     command=${command//PORT/$PORT}
+    [[ -n "$ON_CPU" ]] && command="taskset -c $ON_CPU $command"
     # shellcheck disable=SC2086 # a list of words on purpose
     (cd python/apps && exec $command >/dev/null 2>&1) &
     PID=$!
@@ -94,47 +101,67 @@ to_ms() {  # wrk's latency ("850.00us", "2.10ms", "1.02s") in milliseconds
 }
 
 # --- Run --------------------------------------------------------------------------------------
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RPS P99
-for round in $(seq "$ROUNDS"); do
-    for entry in "${SERVERS[@]}"; do
-        IFS='|' read -r name command <<<"$entry"
-        [[ "$name" =~ $ONLY ]] || continue
-        for app in "${APPS[@]}"; do
-            IFS='|' read -r module path <<<"$app"
-            note "round $round of $ROUNDS: $name, $module"
-            start "$command" "$module" || { stop; continue; }
-            url="http://127.0.0.1:$PORT$path"
-            wrk -t "$THREADS" -c 16 -d "$WARMUP" "$url" >/dev/null 2>&1 || true
-            for connections in "${CONNECTIONS[@]}"; do
-                report=$(wrk -t "$THREADS" -c "$connections" -d "$DURATION" --latency "$url" 2>&1 || true)
-                key="$name|$module|$connections"
-                RPS[$key]+="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$report") "
-                P99[$key]+="$(awk '$1 == "99%" { print $2 }' <<<"$report" | to_ms) "
-                errors=$(awk '/Socket errors:|Non-2xx/' <<<"$report")
-                [[ -n "$errors" ]] && note "$name, $module, $connections: $errors"
-            done
-            stop
-        done
-    done
-done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
-
-TABLE="| server | application | connections | req/s (median) | p99 ms (median) |
-| --- | --- | ---: | ---: | ---: |"
-for app in "${APPS[@]}"; do
-    module=${app%%|*}
-    for connections in "${CONNECTIONS[@]}"; do
+# measure PASS WRK...: every round, each server whose name matches ONLY (and, pinned, PINNED),
+# loaded by the wrk command given; results under PASS.
+measure() {
+    local pass=$1 round entry name command app module path url connections report key errors
+    shift
+    for round in $(seq "$ROUNDS"); do
         for entry in "${SERVERS[@]}"; do
-            name=${entry%%|*}
-            key="$name|$module|$connections"
-            [[ -n "${RPS[$key]:-}" ]] || continue
-            rps=$(tr ' ' '\n' <<<"${RPS[$key]}" | grep . | median)
-            p99=$(tr ' ' '\n' <<<"${P99[$key]}" | grep . | median)
-            TABLE+=$'\n'"| $name | \`$module\` | $connections | $rps | $p99 |"
+            IFS='|' read -r name command <<<"$entry"
+            [[ "$name" =~ $ONLY ]] || continue
+            [[ "$pass" == shared || "$name" =~ $PINNED ]] || continue
+            for app in "${APPS[@]}"; do
+                IFS='|' read -r module path <<<"$app"
+                note "$pass, round $round of $ROUNDS: $name, $module"
+                start "$command" "$module" || { stop; continue; }
+                url="http://127.0.0.1:$PORT$path"
+                "$@" -c 16 -d "$WARMUP" "$url" >/dev/null 2>&1 || true
+                for connections in "${CONNECTIONS[@]}"; do
+                    report=$("$@" -c "$connections" -d "$DURATION" --latency "$url" 2>&1 || true)
+                    key="$pass|$name|$module|$connections"
+                    RPS[$key]+="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$report") "
+                    P99[$key]+="$(awk '$1 == "99%" { print $2 }' <<<"$report" | to_ms) "
+                    errors=$(awk '/Socket errors:|Non-2xx/' <<<"$report")
+                    [[ -n "$errors" ]] && note "$name, $module, $connections: $errors"
+                done
+                stop
+            done
         done
     done
-done
+}
+
+# table PASS: the medians of one pass, as Markdown.
+table() {
+    local app module connections entry name key rps p99
+    echo "| server | application | connections | req/s (median) | p99 ms (median) |"
+    echo "| --- | --- | ---: | ---: | ---: |"
+    for app in "${APPS[@]}"; do
+        module=${app%%|*}
+        for connections in "${CONNECTIONS[@]}"; do
+            for entry in "${SERVERS[@]}"; do
+                name=${entry%%|*}
+                key="$1|$name|$module|$connections"
+                [[ -n "${RPS[$key]:-}" ]] || continue
+                rps=$(tr ' ' '\n' <<<"${RPS[$key]}" | grep . | median)
+                p99=$(tr ' ' '\n' <<<"${P99[$key]}" | grep . | median)
+                echo "| $name | \`$module\` | $connections | $rps | $p99 |"
+            done
+        done
+    done
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+measure shared wrk -t "$THREADS"
+PINNING=no
+if [[ $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
+    PINNING=yes
+    ON_CPU=0
+    measure pinned taskset -c 1 wrk -t 1
+    ON_CPU=""
+fi
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
     echo "# Chapter 9: Python applications, served by 09-python and by Python's servers"
@@ -146,9 +173,18 @@ done
     [[ "$ONLY" == "." ]] || echo "Only the servers matching \`BENCH_ONLY='$ONLY'\`."
     echo
     echo "<!-- ANCHOR: table -->"
-    echo "$TABLE"
+    table shared
     echo "<!-- ANCHOR_END: table -->"
     echo
+    if [[ "$PINNING" == yes ]]; then
+        echo "Pinned: each server that runs as one process on CPU 0 (\`taskset -c 0\`), loaded by"
+        echo "\`taskset -c 1 wrk -t 1 -c N -d $DURATION --latency\` on CPU 1, in $ROUNDS further round(s)."
+        echo
+        echo "<!-- ANCHOR: pinned -->"
+        table pinned
+        echo "<!-- ANCHOR_END: pinned -->"
+        echo
+    fi
     echo "Commands (MODULE is \`hello:application\` or \`flask_app:app\`, run in \`python/apps\`):"
     echo
     for entry in "${SERVERS[@]}"; do
