@@ -116,8 +116,8 @@ enum Deadline {
     Body { since: Instant, min_rate: u64, grace: Duration },
     /// A response waits for its client to read (chapter 7): closed once, past `grace`, the
     /// client has taken less than `min_rate` bytes a second since the response first waited,
-    /// when it had taken `from` bytes.
-    Send { since: Instant, from: u64, min_rate: u64, grace: Duration },
+    /// when it had taken `from` bytes. `held`: it waits for its first write (chapter 9).
+    Send { since: Instant, from: u64, min_rate: u64, grace: Duration, held: bool },
 }
 
 impl Connection {
@@ -318,11 +318,17 @@ impl Connection {
         self.parked_at = now;
         let (min_rate, grace) = (config.min_rate, config.rate_grace);
         self.deadline = match (&self.unsent, &self.waiting, self.deadline) {
-            (Some(_), _, Deadline::Send { since, from, .. }) => {
-                Deadline::Send { since, from, min_rate, grace }
+            (Some(unsent), _, Deadline::Send { since, from, held: false, .. })
+                if !unsent.is_held() =>
+            {
+                Deadline::Send { since, from, min_rate, grace, held: false }
             }
+            // A response held back (chapter 9) waits for its reader only once a write of it
+            // finds the socket full: the clock starts again then, or the bytes its first
+            // write put in the socket's buffers would count as the client's reading.
             (Some(unsent), _, _) => {
-                Deadline::Send { since: now, from: unsent.taken(), min_rate, grace }
+                let (from, held) = (unsent.taken(), unsent.is_held());
+                Deadline::Send { since: now, from, min_rate, grace, held }
             }
             (None, Some(waiting), _) => Deadline::Body { since: waiting.since, min_rate, grace },
             (None, None, Deadline::Head(due)) => Deadline::Head(due),
@@ -350,7 +356,7 @@ impl Connection {
                 let received = self.waiting.as_ref().map_or(0, Waiting::received);
                 is_too_slow(received, now.saturating_duration_since(since), min_rate, grace)
             }
-            Deadline::Send { since, from, min_rate, grace } => {
+            Deadline::Send { since, from, min_rate, grace, .. } => {
                 let taken = self.unsent.as_ref().map_or(from, Unsent::taken) - from;
                 is_too_slow(taken, now.saturating_duration_since(since), min_rate, grace)
             }

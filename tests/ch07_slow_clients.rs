@@ -156,12 +156,28 @@ fn download_of(chunks: u32) -> Vec<u8> {
 /// passed the minimum rate closes the connection.
 #[test]
 fn slow_readers_hold_no_worker_and_are_cut_off_by_the_minimum_rate() {
+    slow_readers_are_cut_off(ReactorConfig { hold_under: Duration::ZERO, ..quick() });
+}
+
+/// The same when every response is held back first (chapter 9): what its first write puts
+/// in the socket's buffers must not count as the client reading.
+#[test]
+fn slow_readers_are_cut_off_when_their_responses_were_held_back() {
+    let hold_always = ReactorConfig {
+        hold_after: Duration::ZERO,
+        hold_under: Duration::from_secs(3600),
+        ..quick()
+    };
+    slow_readers_are_cut_off(hold_always);
+}
+
+fn slow_readers_are_cut_off(reactor: ReactorConfig) {
     const READING_NOTHING: usize = 8;
     const PIPELINED: usize = 16;
     let reactor = ReactorConfig {
         rate_grace: Duration::from_secs(1),
         io_timeout: Duration::from_secs(10),
-        ..quick()
+        ..reactor
     };
     let server = serve_hardened(downloads, 2, reactor, Limits::default());
     let requests = "GET /download?chunks=64 HTTP/1.1\r\nHost: test\r\n\r\n".repeat(PIPELINED);

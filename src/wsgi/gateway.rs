@@ -105,7 +105,7 @@ impl<A: Application> Gateway<A> {
         }
         let reply = self.respond(request, called, start_response, read_to_end);
         if hold {
-            return Exchanged::Paused(Unsent { reply, line: request_line(request) });
+            return Exchanged::Paused(Unsent { reply, line: request_line(request), held: true });
         }
         self.send(reply, out, endpoints, || request_line(request))
     }
@@ -124,7 +124,7 @@ impl<A: Application> Gateway<A> {
     ) -> Exchanged {
         let sent = match reply.sending.send(out) {
             Ok(Progress::Blocked) if self.config.never_block => {
-                return Exchanged::Paused(Unsent { reply, line: line() });
+                return Exchanged::Paused(Unsent { reply, line: line(), held: false });
             }
             // A blocking socket is full only once its write timeout has passed.
             Ok(Progress::Blocked) => Err(io::Error::new(
@@ -139,7 +139,7 @@ impl<A: Application> Gateway<A> {
 
     /// Goes on with a reply that was paused, once its client has read some (chapter 7).
     pub fn resume(&self, unsent: Unsent, out: &TcpStream, endpoints: &Endpoints) -> Exchanged {
-        let Unsent { reply, line } = unsent;
+        let Unsent { reply, line, .. } = unsent;
         self.send(reply, out, endpoints, || line)
     }
     // ANCHOR_END: send
@@ -301,12 +301,20 @@ pub enum Exchanged {
 pub struct Unsent {
     reply: Reply,
     line: String,
+    /// Held back before any of it was offered to the socket (chapter 9), rather than
+    /// paused because the socket was full.
+    held: bool,
 }
 
 impl Unsent {
     /// Every byte of it the socket has taken so far: a slow reader is measured by this.
     pub fn taken(&self) -> u64 {
         self.reply.sending.taken()
+    }
+
+    /// Whether it was held back unsent: it has not waited for its reader yet.
+    pub fn is_held(&self) -> bool {
+        self.held
     }
 }
 // ANCHOR_END: exchanged
