@@ -318,9 +318,7 @@ impl Connection {
         self.parked_at = now;
         let (min_rate, grace) = (config.min_rate, config.rate_grace);
         self.deadline = match (&self.unsent, &self.waiting, self.deadline) {
-            (Some(unsent), _, Deadline::Send { since, from, held: false, .. })
-                if !unsent.is_held() =>
-            {
+            (Some(_), _, Deadline::Send { since, from, held: false, .. }) => {
                 Deadline::Send { since, from, min_rate, grace, held: false }
             }
             // A response held back (chapter 9) waits for its reader only once a write of it
