@@ -40,8 +40,38 @@ stop_server() {
     wait "$PID" 2>/dev/null || true
 }
 
-# median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
 # free_port: a TCP port on loopback that nothing listens on now.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# cpu_busy SECONDS: how busy the CPUs are over the next SECONDS, in percent of all of them.
+cpu_busy() {
+    local before after
+    before=$(head -1 /proc/stat)
+    sleep "$1"
+    after=$(head -1 /proc/stat)
+    # The fields after "cpu": user nice system idle iowait irq softirq steal.
+    awk -v a="$before" -v b="$after" 'BEGIN {
+        split(a, x); split(b, y)
+        for (i = 2; i <= 9; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
+        printf "%d", total ? 100 * (total - idle) / total : 0
+    }'
+}
+
+# wait_for_quiet: waits, two minutes at most, for two seconds in which the CPUs are at least
+# 90% idle, so that a build or another benchmark still running does not share the machine
+# with the measurements about to start. Sets QUIET to what it found, for the results file.
+wait_for_quiet() {
+    local busy
+    for _ in $(seq 60); do
+        busy=$(cpu_busy 2)
+        if ((busy < 10)); then
+            QUIET="the CPUs were ${busy}% busy just before"
+            return 0
+        fi
+    done
+    note "the CPUs are still ${busy}% busy after two minutes; the figures will show it"
+    QUIET="the CPUs were still ${busy}% busy after two minutes of waiting: treat with care"
+}

@@ -152,6 +152,8 @@ table() {
     done
 }
 
+# A build or another benchmark still running would share the machine with every round.
+wait_for_quiet
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 measure shared wrk -t "$THREADS"
 PINNING=no
@@ -168,7 +170,8 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Made by \`bash bench/python.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $ROUNDS interleaved rounds of"
     echo "\`wrk -t $THREADS -c N -d $DURATION --latency\`, keep-alive wherever the server allows it."
-    echo "Machine: $(nproc) cores, $(uname -sr); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "Machine: $(nproc) cores, $(uname -sr); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+    echo "(the servers' threads and wrk's count in it); $QUIET."
     echo "Python: $("$PYTHON" -c 'import sys; print(sys.version.split()[0])'); ${VERSIONS%, }."
     [[ "$ONLY" == "." ]] || echo "Only the servers matching \`BENCH_ONLY='$ONLY'\`."
     echo

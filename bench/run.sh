@@ -163,7 +163,9 @@ socket_errors() {
 non_2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { if (!found) print 0 }' <<<"$1"; }
 
 # --- Run --------------------------------------------------------------------------------------
-# Anything else busy on the machine skews every number; the results file records the load.
+# Anything else busy on the machine skews every number: wait for it to finish, and record
+# what was found in the results file.
+wait_for_quiet
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLE="| server | mode | connections | requests | req/s (median) | req/s (min-max) | p99 latency (median) | socket errors | non-2xx |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
@@ -270,7 +272,7 @@ printf '\n%s\n' "$TABLE"
     echo "- wrk and the servers run on the same machine, over loopback, sharing its CPUs."
     echo "- Load average (1, 5, 15 minutes) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo "  The runs themselves keep both CPUs busy, so \"after\" is high; a high \"before\" means"
-    echo "  something else was running too."
+    echo "  something else was running too, or had just stopped: $QUIET."
     echo
     echo "## Servers"
     echo

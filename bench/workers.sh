@@ -55,6 +55,7 @@ start() {
 # SIGTERM stops the master and its workers gracefully.
 stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; }
 
+wait_for_quiet
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RPS
 for round in $(seq "$ROUNDS"); do
@@ -101,7 +102,7 @@ echo "$TABLE"
     echo "- Kernel: $(uname -sr)"
     echo "- wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }'), rustc: $(rustc --version | awk '{ print $2 }'), Python: $("$PYTHON" -c 'import platform; print(platform.python_version())')"
     echo "- wrk and the servers run on the same machine, over loopback, sharing its CPUs."
-    echo "- Load average (1, 5, 15 minutes) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER."
+    echo "- Load average (1, 5, 15 minutes) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER; $QUIET."
     echo
     echo "## What was run"
     echo

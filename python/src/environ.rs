@@ -3,6 +3,7 @@
 //! The CGI-style variables come from chapter 4's [`Environ`], already native strings: text
 //! that stands for bytes (the path, header values) holds one character per byte (Latin-1),
 //! as the PEP asks. The `wsgi.*` entries are the Python objects behind the typed fields.
+//! Each dict starts as a copy of a blank one that every worker keeps (`blank`).
 
 use std::cell::RefCell;
 
@@ -19,24 +20,20 @@ use crate::input::WsgiInput;
 /// A new dict for `environ`, all but `wsgi.input`, which [`add_input`] puts in once the body
 /// is lent.
 pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
+    let dict = blank(py, environ)?;
+    let (before, vars) = (dict.len(), environ.vars());
     NAMES.with_borrow_mut(|names| {
         names.next = 0;
-        environ.vars().iter().try_for_each(|(key, value)| {
+        vars.iter().try_for_each(|(key, value)| {
             dict.set_item(name(py, names, key), PyString::new(py, value))
         })
     })?;
-    // `sys.stderr` is looked up every time, since an application may replace it; the module
-    // itself once, because an import per request is a cost the hello-world benchmark shows.
-    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
-    // The `wsgi.*` names are fixed words, made into Python strings once (`intern!`); the
-    // version is a tuple made once.
-    static VERSION: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
-    let version = VERSION
-        .get_or_try_init(py, || Ok::<_, PyErr>(Environ::VERSION.into_pyobject(py)?.unbind()))?;
-    dict.set_item(intern!(py, "wsgi.version"), version)?;
-    dict.set_item(intern!(py, "wsgi.url_scheme"), &environ.url_scheme)?;
+    // Each variable filled a place or added a key, so the size tells whether every place was
+    // filled. One stays empty where the request has no such variable: no peer address is
+    // known, or a Rust middleware removed one.
+    if before + vars.len() - dict.len() < PLACES.len() {
+        remove_empty_places(&dict)?;
+    }
     // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
     // mod_wsgi and gunicorn, not of PEP 3333) that reading to the end of the stream is safe
     // instead. Only then: frameworks that find the key call `read()` without a size, which
@@ -44,14 +41,86 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
     if environ.input.remaining().is_none() {
         dict.set_item(intern!(py, "wsgi.input_terminated"), true)?;
     }
+    // `sys.stderr` is looked up every time, since an application may replace it; the module
+    // itself once, because an import per request is a cost the hello-world benchmark shows.
+    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?.bind(py);
     dict.set_item(intern!(py, "wsgi.errors"), sys.getattr(intern!(py, "stderr"))?)?;
-    dict.set_item(intern!(py, "wsgi.multithread"), environ.multithread)?;
-    dict.set_item(intern!(py, "wsgi.multiprocess"), environ.multiprocess)?;
-    dict.set_item(intern!(py, "wsgi.run_once"), environ.run_once)?;
-    dict.set_item(intern!(py, "wsgi.file_wrapper"), py.get_type::<FileWrapper>())?;
     Ok(dict)
 }
 // ANCHOR_END: environ_dict
+
+// ANCHOR: blank
+/// The variables every request brings, for which the blank environ keeps a place.
+const PLACES: [&str; 10] = [
+    "CONTENT_LENGTH",
+    "CONTENT_TYPE",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "REMOTE_ADDR",
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+];
+
+thread_local! {
+    /// This worker's blank environ, kept like the names below and for the same reason.
+    static BLANK: RefCell<Option<Blank>> = const { RefCell::new(None) };
+}
+
+/// A dict with every key a request's environ has: the `wsgi.*` entries that stay the same
+/// set, and a place (`None`) for each one a request fills. Copying it copies its hash table
+/// whole, already large enough, where setting twenty keys one by one into a new dict
+/// grows its table twice and sets the same six `wsgi.*` values every time.
+struct Blank {
+    dict: Py<PyDict>,
+    /// The settings its `wsgi.*` entries were made from.
+    url_scheme: String,
+    flags: [bool; 3],
+}
+
+/// A copy of the blank environ for this request, made anew when the server's settings are
+/// not those it was made with (behind a proxy, the scheme may change from one request to
+/// the next).
+fn blank<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyDict>> {
+    let flags = [environ.multithread, environ.multiprocess, environ.run_once];
+    BLANK.with_borrow_mut(|kept| {
+        let fits = |blank: &&Blank| blank.url_scheme == environ.url_scheme && blank.flags == flags;
+        if let Some(blank) = kept.as_ref().filter(fits) {
+            return blank.dict.bind(py).copy();
+        }
+        let dict = PyDict::new(py);
+        for place in PLACES.iter().chain(&["wsgi.input", "wsgi.errors"]) {
+            dict.set_item(PyString::intern(py, place), py.None())?;
+        }
+        // The version is a tuple made once.
+        static VERSION: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+        let version = VERSION
+            .get_or_try_init(py, || Ok::<_, PyErr>(Environ::VERSION.into_pyobject(py)?.unbind()))?;
+        dict.set_item(intern!(py, "wsgi.version"), version)?;
+        dict.set_item(intern!(py, "wsgi.url_scheme"), &environ.url_scheme)?;
+        dict.set_item(intern!(py, "wsgi.multithread"), environ.multithread)?;
+        dict.set_item(intern!(py, "wsgi.multiprocess"), environ.multiprocess)?;
+        dict.set_item(intern!(py, "wsgi.run_once"), environ.run_once)?;
+        dict.set_item(intern!(py, "wsgi.file_wrapper"), py.get_type::<FileWrapper>())?;
+        let copy = dict.copy();
+        *kept = Some(Blank { dict: dict.unbind(), url_scheme: environ.url_scheme.clone(), flags });
+        copy
+    })
+}
+
+/// Removes the places no variable filled.
+fn remove_empty_places(dict: &Bound<'_, PyDict>) -> PyResult<()> {
+    for place in PLACES {
+        if dict.get_item(place)?.is_some_and(|value| value.is_none()) {
+            dict.del_item(place)?;
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: blank
 
 // ANCHOR: names
 thread_local! {
@@ -107,6 +176,39 @@ pub fn add_input(dict: &Bound<'_, PyDict>, input: Py<WsgiInput>) -> PyResult<()>
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn every_environ_is_a_fresh_copy_of_the_blank_with_no_place_left_empty() {
+        Python::initialize();
+        Python::attach(|py| {
+            let text = |dict: &Bound<'_, PyDict>, key: &str| {
+                dict.get_item(key).expect("a str key").map(|value| value.to_string())
+            };
+            // No peer: REMOTE_ADDR's place must go.
+            let mut environ = Environ::for_request("GET", "/a?b=1");
+            let first = environ_dict(py, &environ).expect("an environ");
+            first.set_item("PATH_INFO", "changed by a middleware").expect("a dict");
+            // A Rust middleware took a required variable away, and the scheme changed.
+            environ.set("REMOTE_ADDR", "127.0.0.1");
+            environ.remove("QUERY_STRING");
+            environ.url_scheme = "https".to_string();
+            let second = environ_dict(py, &environ).expect("an environ");
+            assert_eq!(text(&first, "REMOTE_ADDR"), None);
+            assert_eq!(text(&second, "REMOTE_ADDR"), Some("127.0.0.1".to_string()));
+            assert_eq!(text(&second, "QUERY_STRING"), None, "no None left in its place");
+            assert_eq!(text(&second, "PATH_INFO"), Some("/a".to_string()), "nothing leaks");
+            assert_eq!(text(&first, "wsgi.url_scheme"), Some("http".to_string()));
+            assert_eq!(text(&second, "wsgi.url_scheme"), Some("https".to_string()));
+            for dict in [&first, &second] {
+                let empty: Vec<String> = dict
+                    .iter()
+                    .filter(|(_, value)| value.is_none())
+                    .map(|(key, _)| key.to_string())
+                    .collect();
+                assert_eq!(empty, ["wsgi.input"], "the one place add_input fills");
+            }
+        });
+    }
 
     #[test]
     fn names_are_kept_interned_and_found_whatever_the_order() {

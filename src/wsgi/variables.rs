@@ -63,6 +63,15 @@ impl Variables {
         self.find(key).ok().map(|at| self.sorted.remove(at).1)
     }
 
+    /// How many variables there are.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
     /// Every variable, in name order.
     pub fn iter(&self) -> Iter<'_> {
         self.sorted.iter().map(|(key, value)| (key, value))
@@ -109,6 +118,7 @@ mod tests {
         assert_eq!(vars.remove("HTTP_HOST"), Some("x".to_string()));
         assert_eq!(vars.remove("HTTP_HOST"), None);
         assert!(!vars.contains_key("HTTP_HOST") && vars.contains_key("HTTP_X_ID"));
+        assert_eq!(vars.len(), 3);
         let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect();
         assert_eq!(pairs, [("HTTP_X_ID", "7"), ("PATH_INFO", "/a"), ("SERVER_PORT", "80")]);
     }
