@@ -50,7 +50,6 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
 }
 // ANCHOR_END: environ_dict
 
-// ANCHOR: blank
 /// The variables every request brings, for which the blank environ keeps a place.
 const PLACES: [&str; 10] = [
     "CONTENT_LENGTH",
@@ -120,7 +119,6 @@ fn remove_empty_places(dict: &Bound<'_, PyDict>) -> PyResult<()> {
     }
     Ok(())
 }
-// ANCHOR_END: blank
 
 // ANCHOR: names
 thread_local! {
