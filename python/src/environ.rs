@@ -11,7 +11,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyString, PyTuple};
-use socket_to_wsgi::wsgi::Environ;
+use socket_to_wsgi::wsgi::{Environ, REQUIRED_KEYS};
 
 use crate::file_wrapper::FileWrapper;
 use crate::input::WsgiInput;
@@ -31,7 +31,7 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
     // Each variable filled a place or added a key, so the size tells whether every place was
     // filled. One stays empty where the request has no such variable: no peer address is
     // known, or a Rust middleware removed one.
-    if before + vars.len() - dict.len() < PLACES.len() {
+    if before + vars.len() - dict.len() < REQUIRED_KEYS.len() + 1 {
         remove_empty_places(&dict)?;
     }
     // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
@@ -50,19 +50,11 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
 }
 // ANCHOR_END: environ_dict
 
-/// The variables every request brings, for which the blank environ keeps a place.
-const PLACES: [&str; 10] = [
-    "CONTENT_LENGTH",
-    "CONTENT_TYPE",
-    "PATH_INFO",
-    "QUERY_STRING",
-    "REMOTE_ADDR",
-    "REQUEST_METHOD",
-    "SCRIPT_NAME",
-    "SERVER_NAME",
-    "SERVER_PORT",
-    "SERVER_PROTOCOL",
-];
+/// The variables every request brings, for which the blank environ keeps a place: PEP
+/// 3333's nine, and the client's address.
+fn places() -> impl Iterator<Item = &'static str> {
+    REQUIRED_KEYS.into_iter().chain(["REMOTE_ADDR"])
+}
 
 thread_local! {
     /// This worker's blank environ, kept like the names below and for the same reason.
@@ -91,7 +83,7 @@ fn blank<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyD
             return blank.dict.bind(py).copy();
         }
         let dict = PyDict::new(py);
-        for place in PLACES.iter().chain(&["wsgi.input", "wsgi.errors"]) {
+        for place in places().chain(["wsgi.input", "wsgi.errors"]) {
             dict.set_item(PyString::intern(py, place), py.None())?;
         }
         // The version is a tuple made once.
@@ -112,7 +104,7 @@ fn blank<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bound<'py, PyD
 
 /// Removes the places no variable filled.
 fn remove_empty_places(dict: &Bound<'_, PyDict>) -> PyResult<()> {
-    for place in PLACES {
+    for place in places() {
         if dict.get_item(place)?.is_some_and(|value| value.is_none()) {
             dict.del_item(place)?;
         }
