@@ -12,7 +12,7 @@ DURATION=5s
 WARMUP=1s
 THREADS=2                    # wrk's threads
 CONNECTIONS=(16 64)          # wrk's -c values, every connection kept alive when the server allows
-APPS=("hello:application|/" "flask_app:app|/")   # in python/apps: "MODULE:CALLABLE|path"
+APPS=("hello:application|/|hello" "flask_app:app|/|Flask")   # in python/apps: "MODULE:CALLABLE|path|label"
 # The second pass gives the load generator a CPU of its own: the servers that run as one
 # process on CPU 0, and one wrk thread on CPU 1. Sharing both CPUs, a fast server takes time
 # from wrk, and the p99 wrk reports is then partly wrk's own wait for a CPU.
@@ -56,11 +56,11 @@ VERSIONS=$("$VENV/bin/pip" list 2>/dev/null | grep -iE '^(flask|gunicorn|waitres
 SERVERS=(
     "09-python (1 worker, growing)|$TARGET/release/09-python MODULE --quiet --host 127.0.0.1 --port PORT"
     "09-python, 4 workers, fixed|$TARGET/release/09-python MODULE --quiet --threads 4 --max-threads 4 --host 127.0.0.1 --port PORT"
-    "09-python --attach-per-request, 4 workers|$TARGET/release/09-python MODULE --quiet --attach-per-request --threads 4 --max-threads 4 --host 127.0.0.1 --port PORT"
-    "gunicorn sync -w 2|gunicorn --no-control-socket -w 2 -b 127.0.0.1:PORT MODULE"
-    "gunicorn gthread -w 2 --threads 4|gunicorn --no-control-socket -k gthread -w 2 --threads 4 -b 127.0.0.1:PORT MODULE"
+    "09-python \`--attach-per-request\`, 4 workers|$TARGET/release/09-python MODULE --quiet --attach-per-request --threads 4 --max-threads 4 --host 127.0.0.1 --port PORT"
+    "gunicorn sync \`-w 2\`|gunicorn --no-control-socket -w 2 -b 127.0.0.1:PORT MODULE"
+    "gunicorn gthread \`-w 2 --threads 4\`|gunicorn --no-control-socket -k gthread -w 2 --threads 4 -b 127.0.0.1:PORT MODULE"
     "waitress (4 threads)|waitress-serve --listen=127.0.0.1:PORT MODULE"
-    "granian --interface wsgi|granian --interface wsgi --host 127.0.0.1 --port PORT MODULE"
+    "granian \`--interface wsgi\`|granian --interface wsgi --host 127.0.0.1 --port PORT MODULE"
 )
 if [[ -n "$STATIC_BINARY" ]]; then
     SERVERS+=("09-python, libpython linked statically|$STATIC_BINARY MODULE --quiet --host 127.0.0.1 --port PORT")
@@ -113,7 +113,7 @@ measure() {
             [[ "$name" =~ $ONLY ]] || continue
             [[ "$pass" == shared || "$name" =~ $PINNED ]] || continue
             for app in "${APPS[@]}"; do
-                IFS='|' read -r module path <<<"$app"
+                IFS='|' read -r module path _ <<<"$app"
                 note "$pass, round $round of $ROUNDS: $name, $module"
                 start "$command" "$module" || { stop; continue; }
                 url="http://127.0.0.1:$PORT$path"
@@ -132,25 +132,40 @@ measure() {
     done
 }
 
-# table PASS: the medians of one pass, as Markdown.
+# table PASS: the medians of one pass as Markdown: a row for each server measured, and for
+# each application and connection count a column of requests/s and one of p99.
 table() {
-    local app module connections entry name key rps p99
-    echo "| server | application | connections | req/s (median) | p99 ms (median) |"
-    echo "| --- | --- | ---: | ---: | ---: |"
+    local app module connections entry name key header rule row measured
+    header="| server |"
+    rule="| --- |"
     for app in "${APPS[@]}"; do
-        module=${app%%|*}
         for connections in "${CONNECTIONS[@]}"; do
-            for entry in "${SERVERS[@]}"; do
-                name=${entry%%|*}
-                key="$1|$name|$module|$connections"
-                [[ -n "${RPS[$key]:-}" ]] || continue
-                rps=$(tr ' ' '\n' <<<"${RPS[$key]}" | grep . | median)
-                p99=$(tr ' ' '\n' <<<"${P99[$key]}" | grep . | median)
-                echo "| $name | \`$module\` | $connections | $rps | $p99 |"
-            done
+            header+=" ${app##*|}, $connections | p99 |"
+            rule+=" ---: | ---: |"
         done
     done
+    printf '%s\n%s\n' "$header" "$rule"
+    for entry in "${SERVERS[@]}"; do
+        name=${entry%%|*}
+        row="| $name |"
+        measured=no
+        for app in "${APPS[@]}"; do
+            module=${app%%|*}
+            for connections in "${CONNECTIONS[@]}"; do
+                key="$1|$name|$module|$connections"
+                if [[ -n "${RPS[$key]:-}" ]]; then
+                    measured=yes
+                    row+=" $(middle "${RPS[$key]}" | thousands) | $(middle "${P99[$key]}") ms |"
+                else
+                    row+=" | |"
+                fi
+            done
+        done
+        [[ "$measured" == no ]] || echo "$row"
+    done
 }
+middle() { tr ' ' '\n' <<<"$1" | grep . | median; }   # the median of a list of words
+thousands() { awk '{ n = $1; s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) }; print n s }'; }
 
 # A build or another benchmark still running would share the machine with every round.
 wait_for_quiet
@@ -190,10 +205,13 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     fi
     echo "Commands (MODULE is \`hello:application\` or \`flask_app:app\`, run in \`python/apps\`):"
     echo
+    echo "<!-- ANCHOR: commands -->"
     for entry in "${SERVERS[@]}"; do
+        [[ "${entry%%|*}" =~ $ONLY ]] || continue
         shown=${entry#*|}
         echo "- ${entry%%|*}: \`${shown//$TARGET/\$TARGET}\`"
     done
+    echo "<!-- ANCHOR_END: commands -->"
     if [[ -n "$STATIC_BINARY" ]]; then
         echo
         echo "The statically linked binary is built by \`bash python/build-static.sh\`."
