@@ -45,6 +45,8 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 # median: the middle of the numbers on stdin, one per line (the lower middle of an even count).
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+# middle LIST: the median of a list of numbers separated by spaces.
+middle() { tr ' ' '\n' <<<"$1" | grep . | median; }
 
 # cpu_busy SECONDS: how busy the CPUs are over the next SECONDS, in percent of all of them.
 cpu_busy() {

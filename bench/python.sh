@@ -164,7 +164,7 @@ table() {
         [[ "$measured" == no ]] || echo "$row"
     done
 }
-middle() { tr ' ' '\n' <<<"$1" | grep . | median; }   # the median of a list of words
+# thousands: the number on stdin with a comma between each group of three digits.
 thousands() { awk '{ n = $1; s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) }; print n s }'; }
 
 # A build or another benchmark still running would share the machine with every round.

@@ -82,7 +82,7 @@ for app in "${APPS[@]}"; do
     name=${app%%|*}
     for workers in "${WORKERS[@]}"; do
         runs=${RPS["$name|$workers"]:-}
-        best=$(tr ' ' '\n' <<<"$runs" | grep . | median || true)
+        best=$(middle "$runs" || true)
         TABLE+="
 | $name | $workers | ${best:-n/a} | ${runs% } |"
     done

@@ -31,7 +31,7 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
     // Each variable filled a place or added a key, so the size tells whether every place was
     // filled. One stays empty where the request has no such variable: no peer address is
     // known, or a Rust middleware removed one.
-    if before + vars.len() - dict.len() < REQUIRED_KEYS.len() + 1 {
+    if before + vars.len() - dict.len() < PLACE_COUNT {
         remove_empty_places(&dict)?;
     }
     // A chunked body has no CONTENT_LENGTH to stop at; this key says (a convention of
@@ -53,8 +53,10 @@ pub fn environ_dict<'py>(py: Python<'py>, environ: &Environ<'_>) -> PyResult<Bou
 /// The variables every request brings, for which the blank environ keeps a place: PEP
 /// 3333's nine, and the client's address.
 fn places() -> impl Iterator<Item = &'static str> {
-    REQUIRED_KEYS.into_iter().chain(["REMOTE_ADDR"])
+    REQUIRED_KEYS.into_iter().chain(OTHER_PLACES)
 }
+const OTHER_PLACES: [&str; 1] = ["REMOTE_ADDR"];
+const PLACE_COUNT: usize = REQUIRED_KEYS.len() + OTHER_PLACES.len();
 
 thread_local! {
     /// This worker's blank environ, kept like the names below and for the same reason.
